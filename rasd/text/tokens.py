@@ -1,0 +1,129 @@
+"""Tokens with offsets into the original text, and Arabic proclitic splits.
+
+Tokenisation runs on the normalised form (so diacritics, tatweel and bidi
+controls never split a word) and maps every token back to the original text.
+Words, numbers, punctuation, emoji, HTML tags and Latin words each come out as
+tokens; nothing between them is lost or shifted.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import regex
+
+from rasd.text.aligned import AlignedText, align_normalize
+
+_TOKEN_RE = regex.compile(
+    r"""
+      </?[a-z!][^<>]{0,300}>             # an HTML tag
+    | &\#?[a-z0-9]{1,10};                # an HTML entity
+    | \d+(?:[.,\u066b\u066c]\d+)+        # a number with decimal or thousands separators
+    | [\p{L}\p{M}\p{N}]+                 # a word or a number
+    | (?!\ )\X                           # punctuation, a symbol, an emoji (one grapheme)
+    """,
+    regex.VERBOSE,
+)
+
+_TRAILING_MARKS_RE = regex.compile(r"[\p{M}\u0640]*")
+
+# Proclitics of a normalised word: an optional conjunction, then an optional
+# preposition. Plain data about the script, not a lexicon.
+_CONJUNCTIONS = frozenset("وف")
+_PREPOSITIONS = frozenset("بلك")
+_MIN_STEM = 2
+
+
+class Token(NamedTuple):
+    """One token.
+
+    Attributes:
+        text: the token as written (``original[start:end]``).
+        norm: its normalised form.
+        start: start offset in the original text.
+        end: end offset (exclusive) in the original text.
+    """
+
+    text: str
+    norm: str
+    start: int
+    end: int
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split text into tokens with offsets into the original text.
+
+    Args:
+        text: Arabic as written.
+
+    Returns:
+        The tokens in order.
+
+    Example:
+        >>> [t.norm for t in tokenize("قُتل ٣ مدنيين في إدلب.")]
+        ['قتل', '3', 'مدنيين', 'في', 'ادلب', '.']
+    """
+    return tokenize_aligned(align_normalize(text))
+
+
+def tokenize_aligned(aligned: AlignedText) -> list[Token]:
+    """Tokenise an already aligned text (saves normalising twice).
+
+    Args:
+        aligned: the output of ``align_normalize``.
+
+    Returns:
+        The tokens in order, offsets into ``aligned.original``.
+
+    Example:
+        >>> [t.text for t in tokenize_aligned(align_normalize("وفي الشــام"))]
+        ['وفي', 'الشــام']
+    """
+    original = aligned.original
+    offsets = aligned.offsets
+    trailing = _TRAILING_MARKS_RE.match
+    tokens: list[Token] = []
+    append = tokens.append
+    for match in _TOKEN_RE.finditer(aligned.normalized):
+        start, end = match.span()
+        ostart = offsets[start]
+        oend = trailing(original, offsets[end - 1] + 1).end()
+        append(Token(original[ostart:oend], match.group(), ostart, oend))
+    return tokens
+
+
+def clitic_splits(norm_word: str) -> list[tuple[int, str]]:
+    """Plausible proclitic splits of a normalised word, unsplit first.
+
+    Proclitics are an optional conjunction (و ف) then an optional preposition
+    (ب ل ك); ل before the article writes لل, restored here as ال.
+
+    Args:
+        norm_word: one word in the matching form (``normalize_ar``).
+
+    Returns:
+        ``(prefix_len, remainder)`` pairs, ``prefix_len`` counting characters
+        of ``norm_word``; the first is always ``(0, norm_word)``. A remainder
+        is kept only when at least two letters long.
+
+    Example:
+        >>> clitic_splits("وبسهل")
+        [(0, 'وبسهل'), (1, 'بسهل'), (2, 'سهل')]
+        >>> clitic_splits("للنظام")
+        [(0, 'للنظام'), (1, 'النظام')]
+    """
+    splits = [(0, norm_word)]
+    first = 0
+    if norm_word[:1] in _CONJUNCTIONS and len(norm_word) - 1 >= _MIN_STEM:
+        splits.append((1, norm_word[1:]))
+        first = 1
+    for conj_len in range(first + 1):
+        rest = norm_word[conj_len:]
+        if rest[:1] not in _PREPOSITIONS:
+            continue
+        if rest[:2] == "لل" and len(rest) - 1 >= _MIN_STEM + 1:
+            splits.append((conj_len + 1, "ا" + rest[1:]))
+        elif len(rest) - 1 >= _MIN_STEM:
+            splits.append((conj_len + 1, rest[1:]))
+    return splits
+

@@ -1,0 +1,33 @@
+import pytest
+
+from rasd.text.normalize import normalize_ar
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("هَيْئَةُ تَحْرِيرِ الشَّامِ", "هيئه تحرير الشام"),
+        ("إدلب وأريحا وآل ٱلشام", "ادلب واريحا وال الشام"),
+        ("مستشفى", "مستشفي"),
+        ("قريــــة", "قريه"),
+        ("٣ قتلى و۱۲ جريحاً", "3 قتلي و12 جريحا"),
+        ("\ufefb \ufef7", "لا لا"),  # ligatures ﻻ ﻷ
+        ("SOHR  Reported\n\nIdlib", "sohr reported idlib"),
+        ("\u200fإدلب\u200e \u202bحماة\u202c", "ادلب حماه"),
+        ("  حلب\t", "حلب"),
+        ("و\u0654 ا\u0655", "ؤ ا"),  # combining hamza composes
+        ("\u06cc\u06a9", "يك"),  # Persian yeh and keheh
+    ],
+)
+def test_normalize_ar_folds_arabic_variants(written, expected):
+    assert normalize_ar(written) == expected
+
+
+def test_normalize_ar_keeps_html_and_emoji():
+    assert normalize_ar("<b>قصف</b> 🔥") == "<b>قصف</b> 🔥"
+
+
+def test_normalize_ar_is_idempotent():
+    text = "قَصَفَتْ قوات النظام ﻻ ٢٠١٨ Idlib\u200e 🔥"
+    once = normalize_ar(text)
+    assert normalize_ar(once) == once

@@ -1,0 +1,64 @@
+import pytest
+
+from rasd.text.tokens import clitic_splits, tokenize
+
+
+def _assert_offsets(text, tokens):
+    for token in tokens:
+        assert text[token.start:token.end] == token.text
+    starts = [t.start for t in tokens]
+    assert starts == sorted(starts)
+
+
+def test_tokenize_separates_words_numbers_and_punctuation():
+    text = "قُتل ٣ مدنيين، وأُصيب ١٢٫٥ في إدلب."
+    tokens = tokenize(text)
+    _assert_offsets(text, tokens)
+    assert [t.norm for t in tokens] == ["قتل", "3", "مدنيين", "،", "واصيب", "12٫5", "في", "ادلب", "."]
+    assert tokens[0].text == "قُتل"
+
+
+def test_tokenize_keeps_offsets_through_html_emoji_latin_and_controls():
+    text = "<p>\u200fقصف\u200e 🔥 على Idlib&nbsp;الشــام</p>"
+    tokens = tokenize(text)
+    _assert_offsets(text, tokens)
+    assert [t.text for t in tokens] == ["<p>", "قصف", "🔥", "على", "Idlib", "&nbsp;", "الشــام", "</p>"]
+    assert [t.norm for t in tokens][4] == "idlib"
+
+
+def test_tokenize_maps_ligature_words_back():
+    text = "ب\ufefbد الشام"
+    tokens = tokenize(text)
+    _assert_offsets(text, tokens)
+    assert tokens[0].norm == "بلاد" and tokens[0].text == "ب\ufefbد"
+
+
+def test_tokenize_empty_text():
+    assert tokenize("") == []
+    assert tokenize(" \u200e\n ") == []
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("وبسهل", [(0, "وبسهل"), (1, "بسهل"), (2, "سهل")]),
+        ("للنظام", [(0, "للنظام"), (1, "النظام")]),
+        ("والحزب", [(0, "والحزب"), (1, "الحزب")]),
+        ("فالقوات", [(0, "فالقوات"), (1, "القوات")]),
+        ("كالذي", [(0, "كالذي"), (1, "الذي")]),
+        ("وللنظام", [(0, "وللنظام"), (1, "للنظام"), (2, "النظام")]),
+    ],
+)
+def test_clitic_splits_strips_proclitics(word, expected):
+    assert clitic_splits(word) == expected
+
+
+@pytest.mark.parametrize("word", ["وادي", "بلده", "لبنان", "في", "و"])
+def test_clitic_splits_keeps_real_words_first(word):
+    splits = clitic_splits(word)
+    assert splits[0] == (0, word)
+    assert all(len(rest) >= 2 for prefix, rest in splits if prefix)
+
+
+def test_clitic_splits_needs_a_stem_of_two_letters():
+    assert clitic_splits("ول") == [(0, "ول")]
