@@ -1,0 +1,49 @@
+# rasd — make targets. `make run` and `make test` are the two commands a newcomer needs.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+RASD   := $(VENV)/bin/rasd
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run test test-unit test-integration eval bench services-up services-down train-ner clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	# camel-tools without its heavy dependencies (torch, data downloads); see pyproject.toml.
+	$(PY) -m pip install --quiet --no-deps camel-tools==1.6.0
+	touch $(STAMP)
+
+run: install
+	$(RASD) run
+
+# Starts Kafka and Elasticsearch, runs the whole suite, stops them even on failure.
+test: install
+	$(RASD) services up
+	status=0; $(PY) -m pytest -q tests || status=$$?; \
+	$(RASD) services down; \
+	exit $$status
+
+test-unit: install
+	$(PY) -m pytest -q tests/unit
+
+eval: install
+	$(RASD) eval
+
+bench: install
+	$(RASD) bench
+
+train-ner: install
+	$(PY) scripts/train_ner.py
+
+services-up: install
+	$(RASD) services up
+
+services-down: install
+	$(RASD) services down
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,1 @@
+"""Indexers: Kafka topics → Elasticsearch indices, idempotent and replayable."""

@@ -1,0 +1,176 @@
+"""Kafka → Elasticsearch: consume a topic, bulk-index, commit offsets only after Elasticsearch acknowledged.
+
+One :class:`TopicIndexer` per (topic, alias). Offsets are committed manually after
+each acknowledged batch, so a crash replays at most one batch — harmless, since
+every document has a deterministic ``_id``. While Elasticsearch is unreachable the
+batch is retried with exponential back-off and nothing is committed; documents
+Elasticsearch refuses for good go to the index dead-letter topic with the reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from elasticsearch import AsyncElasticsearch
+from kafka import KafkaConsumer, KafkaProducer
+from kafka.structs import OffsetAndMetadata, TopicPartition
+
+from indexers.elasticsearch_sink import bulk_index, ensure_index
+from indexers.exceptions import IndexingError
+from rasd.schema import EnrichedReport
+from rasd.search import report_document
+from rasd.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DocumentFn = Callable[[dict[str, Any]], tuple[str, dict[str, Any]]]
+
+
+def report_document_from_message(value: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Enriched-report JSON (topic form) → ``(id, search document)``."""
+    enriched = EnrichedReport.from_dict(value)
+    return enriched.report.id, report_document(enriched)
+
+
+def passthrough_document(value: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Signals and alerts are indexed as they are, by their ``id``."""
+    return str(value["id"]), value
+
+
+@dataclass
+class TopicIndexer:
+    """Index one Kafka topic into one Elasticsearch alias."""
+
+    settings: Settings
+    topic: str
+    alias: str
+    kind: str
+    to_document: DocumentFn
+    batch_size: int = 500
+    poll_timeout_ms: int = 200
+    max_backoff_s: float = 16.0
+    indexed: int = field(default=0, init=False)
+    dead_lettered: int = field(default=0, init=False)
+
+    def _consumer(self) -> KafkaConsumer:
+        return KafkaConsumer(
+            self.topic,
+            bootstrap_servers=self.settings.kafka_servers,
+            group_id=f"{self.settings.namespace}-indexer-{self.kind}",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=self.batch_size,
+            consumer_timeout_ms=float("inf"),
+        )
+
+    def _producer(self) -> KafkaProducer:
+        return KafkaProducer(bootstrap_servers=self.settings.kafka_servers, acks="all", retries=5)
+
+    async def run(self, *, stop: asyncio.Event | None = None) -> None:
+        """Index until ``stop`` is set (or forever)."""
+        stop = stop or asyncio.Event()
+        loop = asyncio.get_running_loop()
+        client = AsyncElasticsearch(self.settings.elasticsearch_url, request_timeout=30)
+        consumer = await loop.run_in_executor(None, self._consumer)
+        producer = await loop.run_in_executor(None, self._producer)
+        try:
+            await self._ensure_index(client, stop)
+            while not stop.is_set():
+                batch = await loop.run_in_executor(
+                    None, lambda: consumer.poll(timeout_ms=self.poll_timeout_ms, max_records=self.batch_size)
+                )
+                if not batch:
+                    continue
+                records = [r for part in batch.values() for r in part]
+                await self._index_until_acknowledged(client, producer, records, stop)
+                offsets = {tp: OffsetAndMetadata(part[-1].offset + 1, "", -1) for tp, part in batch.items()}
+                await loop.run_in_executor(None, lambda: consumer.commit(offsets))
+        finally:
+            await client.close()
+            await loop.run_in_executor(None, consumer.close)
+            await loop.run_in_executor(None, producer.close)
+
+    async def _ensure_index(self, client: AsyncElasticsearch, stop: asyncio.Event) -> None:
+        delay = 1.0
+        while not stop.is_set():
+            try:
+                await ensure_index(client, self.kind, self.alias)
+                return
+            except IndexingError as exc:
+                log.warning("index not ready alias=%s retry_in=%.0fs error=%s", self.alias, delay, exc)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.max_backoff_s)
+
+    async def _index_until_acknowledged(self, client, producer, records, stop: asyncio.Event) -> None:
+        docs: list[tuple[str, dict[str, Any]]] = []
+        for record in records:
+            try:
+                docs.append(self.to_document(json.loads(record.value)))
+            except (ValueError, KeyError, TypeError) as exc:
+                self._dead_letter(producer, record, 0, f"undecodable message: {exc}")
+        delay = 1.0
+        started = time.monotonic()
+        while True:
+            try:
+                failures = await bulk_index(client, self.alias, docs)
+                break
+            except IndexingError as exc:
+                if stop.is_set():
+                    raise
+                log.warning("bulk failed alias=%s docs=%d retry_in=%.0fs error=%s", self.alias, len(docs), delay, exc)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.max_backoff_s)
+        refused = {f.doc_id: f for f in failures}
+        for record in records:
+            key = record.key.decode("utf-8", "replace") if record.key else None
+            if key in refused:
+                failure = refused[key]
+                self._dead_letter(producer, record, failure.status, failure.reason)
+        producer.flush()
+        self.indexed += len(docs) - len(refused)
+        log.info("batch indexed alias=%s docs=%d refused=%d took_ms=%.0f", self.alias, len(docs), len(refused),
+                 (time.monotonic() - started) * 1000)
+
+    def _dead_letter(self, producer: KafkaProducer, record, status: int, reason: str) -> None:
+        self.dead_lettered += 1
+        letter = {
+            "stage": f"index:{self.kind}",
+            "status": status,
+            "reason": reason,
+            "topic": record.topic,
+            "partition": record.partition,
+            "offset": record.offset,
+            "original": record.value.decode("utf-8", "replace"),
+        }
+        producer.send(self.settings.topics.index_dead_letter, key=record.key,
+                      value=json.dumps(letter, ensure_ascii=False).encode("utf-8"))
+
+
+def indexers_for(settings: Settings) -> list[TopicIndexer]:
+    """The standard indexers of a deployment: reports, signals, alerts."""
+    t, i = settings.topics, settings.indices
+    return [
+        TopicIndexer(settings, t.enriched, i.reports, "reports", report_document_from_message),
+        TopicIndexer(settings, t.signals, i.signals, "signals", passthrough_document),
+        TopicIndexer(settings, t.alerts, i.alerts, "alerts", passthrough_document),
+    ]
+
+
+async def run_indexers(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
+    stop = stop or asyncio.Event()
+    await asyncio.gather(*(ix.run(stop=stop) for ix in indexers_for(settings)))
+
+
+def main() -> None:
+    """``rasd index``: run the indexers until interrupted."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = Settings.from_env()
+    try:
+        asyncio.run(run_indexers(settings))
+    except KeyboardInterrupt:
+        pass

@@ -1,0 +1,1 @@
+"""Producers: sources of reports → the reports topic (valid) or the dead-letter topic (refused)."""

@@ -1,0 +1,1 @@
+"""One source per module, registered by name."""

@@ -1,0 +1,179 @@
+"""The ``rasd`` command line: a thin dispatcher; each command imports only what it needs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import BinaryIO, Iterator, TextIO
+
+log = logging.getLogger("rasd")
+
+
+def _open_input(path: str) -> BinaryIO:
+    if path == "-":
+        return sys.stdin.buffer
+    return open(path, "rb")
+
+
+def _open_output(path: str) -> TextIO:
+    if path == "-":
+        return sys.stdout
+    return open(path, "w", encoding="utf-8")
+
+
+def _lines(handle: BinaryIO) -> Iterator[bytes]:
+    for line in handle:
+        line = line.rstrip(b"\r\n")
+        if line.strip():
+            yield line
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    """Read JSONL reports, write one analysis per line, in order; bad lines get ``error``."""
+    from rasd.analysis.analyzer import Analyzer, analyze_line
+    from rasd.schema import Analysis
+
+    try:
+        source = _open_input(args.input)
+    except OSError as exc:
+        print(f"rasd analyze: cannot read input {args.input}: {exc.strerror}", file=sys.stderr)
+        return 2
+    try:
+        sink = _open_output(args.output)
+    except OSError as exc:
+        print(f"rasd analyze: cannot write output {args.output}: {exc.strerror}", file=sys.stderr)
+        return 2
+    analyzer = Analyzer.pretrained()
+    count = errors = 0
+    try:
+        for line in _lines(source):
+            try:
+                result = analyze_line(line, analyzer)
+            except Exception as exc:  # a bug in one component must not lose the rest of the input
+                log.exception("analysis failed on line %d", count + 1)
+                result = Analysis.failed(None, "internal_error", f"{type(exc).__name__}: {exc}")
+            errors += result.error is not None
+            sink.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+            count += 1
+    except OSError as exc:
+        print(f"rasd analyze: input became unreadable after {count} lines: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        sink.flush()
+        if sink is not sys.stdout:
+            sink.close()
+        if source is not sys.stdin.buffer:
+            source.close()
+    log.info("analyzed lines=%d errors=%d", count, errors)
+    return 0
+
+
+def cmd_services(args: argparse.Namespace) -> int:
+    from services.local import run_command
+
+    return run_command(args.action)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from streams.app import main
+
+    main()
+    return 0
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from indexers.runner import main
+
+    main()
+    return 0
+
+
+def cmd_produce(args: argparse.Namespace) -> int:
+    from producers.kafka_sink import KafkaSink
+    from producers.publisher import ReportPublisher
+    from producers.sources.jsonl import JsonlFileSource
+    from rasd.settings import Settings
+
+    settings = Settings.from_env()
+    sink = KafkaSink.connect(settings)
+    try:
+        result = ReportPublisher(sink).publish(JsonlFileSource(Path(args.path)).items())
+    finally:
+        sink.close()
+    print(f"accepted {len(result.accepted)}, refused {len(result.refused)} (see {settings.topics.dead_letter})")
+    for letter in result.refused:
+        print(f"  refused: {letter.stage} {letter.code}: {letter.message}")
+    for warning in result.warnings:
+        print(f"  warning: {warning}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from rasd.embedded import run_embedded
+
+    return run_embedded(args.inputs)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from rasd.evaluation.report import run_evaluation
+
+    return run_evaluation(args)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from rasd.evaluation.bench import run_bench
+
+    return run_bench(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rasd", description="Real-time monitoring of Arabic conflict reporting.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO level")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("analyze", help="analyse JSONL reports (one JSON result per input line)")
+    p.add_argument("--input", default="-", help="JSONL file, or - for standard input")
+    p.add_argument("--output", default="-", help="output file, or - for standard output")
+    p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("services", help="start, stop or inspect the local Kafka and Elasticsearch")
+    p.add_argument("action", choices=("up", "down", "status"))
+    p.set_defaults(func=cmd_services)
+
+    p = sub.add_parser("worker", help="run a Faust stream-processing worker")
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("index", help="run the Kafka → Elasticsearch indexers")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("produce", help="send reports to Kafka")
+    produce = p.add_subparsers(dest="source", required=True)
+    pf = produce.add_parser("file", help="a JSONL file of reports")
+    pf.add_argument("path")
+    pf.set_defaults(func=cmd_produce)
+
+    p = sub.add_parser("run", help="run the whole pipeline in one process on the bundled sample reports")
+    p.add_argument("inputs", nargs="*", help="extra JSONL files of reports")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("eval", help="print extraction quality (ANERcorp test split, development set)")
+    p.add_argument("--skip-anercorp", action="store_true")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("bench", help="print throughput and memory figures")
+    p.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s", stream=sys.stderr)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

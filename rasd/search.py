@@ -1,0 +1,96 @@
+"""Where text is prepared for search, at indexing and at query time alike.
+
+Elasticsearch's ``arabic`` analyzer is not available on every cluster (the bare
+test node lacks analysis-common), so rasd normalises and light-stems Arabic
+itself and indexes the result with the ``standard`` analyzer. Queries go
+through the very same functions, so "ادلب" finds "بإدلب" and "تحرير الشام"
+finds "وهيئة تحرير الشام".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasd.schema import EnrichedReport
+from rasd.text.normalize import normalize_ar
+from rasd.text.tokens import clitic_splits, tokenize
+
+_MIN_STEM = 2
+
+
+def stem_word(norm_word: str) -> str:
+    """Light stem of one normalised Arabic word: proclitics and the article removed.
+
+    Args:
+        norm_word: a word already in matching form, e.g. ``"وبالقرب"`` or ``"ادلب"``.
+
+    Returns:
+        The stem, e.g. ``"قرب"``, ``"ادلب"``; non-Arabic words unchanged.
+    """
+    splits = clitic_splits(norm_word)
+    stem = splits[-1][1] if splits else norm_word
+    if stem.startswith("ال") and len(stem) - 2 >= _MIN_STEM:
+        stem = stem[2:]
+    return stem
+
+
+def search_form(text: str) -> str:
+    """The space-joined light stems of a text, the form indexed and queried.
+
+    Args:
+        text: original text, e.g. ``"وهيئة تحرير الشام في إدلب"``.
+
+    Returns:
+        e.g. ``"هييه تحرير شام في ادلب"`` (normalised, proclitics and article removed).
+    """
+    return " ".join(stem_word(tok.norm) for tok in tokenize(text) if any(ch.isalnum() for ch in tok.norm))
+
+
+def report_document(enriched: EnrichedReport) -> dict[str, Any]:
+    """The flat search document of an enriched report (Elasticsearch and SQLite alike).
+
+    Args:
+        enriched: the enriched report envelope.
+
+    Returns:
+        A JSON-ready dict with original and normalised text, keyword fields for actors,
+        places and event types, ``location`` points and the escalation score.
+    """
+    report, analysis = enriched.report, enriched.analysis
+    places = analysis.places
+    return {
+        "schema_version": enriched.schema_version,
+        "id": report.id,
+        "title": report.title,
+        "text": report.text,
+        "text_normalized": enriched.normalized_text,
+        "text_search": search_form(" ".join(filter(None, (report.title, report.text)))),
+        "source": report.source,
+        "sources": list(enriched.sources) or ([report.source] if report.source else []),
+        "url": report.url,
+        "published_at": report.published_at,
+        "analyzed_at": enriched.analyzed_at,
+        "story_id": enriched.story_id,
+        "duplicate_of": enriched.duplicate_of,
+        "language": analysis.language,
+        "actor_ids": [a.id for a in analysis.actors],
+        "actor_names_en": [a.name_en for a in analysis.actors],
+        "actor_names_ar": [a.name_ar for a in analysis.actors],
+        "actor_kinds": sorted({a.kind for a in analysis.actors}),
+        "entities": [
+            {"text": e.text, "type": e.type, "canonical_id": e.canonical_id} for e in analysis.entities
+        ],
+        "place_ids": [p.gazetteer_id for p in places],
+        "place_names_en": [p.name_en for p in places],
+        "place_names_ar": [p.name_ar for p in places],
+        "governorates": sorted({p.governorate for p in places if p.governorate}),
+        "pcodes": sorted({p.pcode for p in places if p.pcode}),
+        "locations": [{"lat": p.lat, "lon": p.lon} for p in places if p.lat is not None and p.lon is not None],
+        "event_types": list(analysis.event_types),
+        "killed": analysis.killed,
+        "injured": analysis.injured,
+        "escalation_score": analysis.escalation.score,
+        "escalatory": analysis.escalation.escalatory,
+        "escalation_signals": [s.name for s in analysis.escalation.signals],
+        "analysis": analysis.to_dict(),
+    }

@@ -1,0 +1,159 @@
+"""Where a report is validated: raw bytes or a decoded object → :class:`rasd.schema.Report`.
+
+Every edge (``rasd analyze``, the producers, the API) validates through here, so
+a report is accepted or refused by the same rules everywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from rasd.errors import InvalidReport
+from rasd.schema import MAX_REPORT_BYTES, Report
+
+_OPTIONAL_STRING_FIELDS = ("published_at", "source", "url", "title")
+# C0 controls other than tab, newline, carriage return; DEL; C1 controls.
+_FORBIDDEN_CONTROLS = frozenset(
+    [chr(c) for c in range(0x00, 0x20) if chr(c) not in "\t\n\r"] + [chr(0x7F)] + [chr(c) for c in range(0x80, 0xA0)]
+)
+
+
+def decode_report_bytes(raw: bytes) -> dict[str, Any]:
+    """Decode one serialised report (UTF-8 JSON object).
+
+    Args:
+        raw: the bytes of one JSONL line or one Kafka message value.
+
+    Returns:
+        The decoded JSON object.
+
+    Raises:
+        InvalidReport: ``too_large``, ``invalid_encoding``, ``invalid_json`` or ``not_an_object``.
+    """
+    if len(raw) > MAX_REPORT_BYTES:
+        raise InvalidReport("too_large", f"report is {len(raw)} bytes; the limit is {MAX_REPORT_BYTES}")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidReport("invalid_encoding", f"report is not valid UTF-8 ({exc.reason} at byte {exc.start})") from exc
+    return decode_report_json(text)
+
+
+def decode_report_json(line: str) -> dict[str, Any]:
+    """Parse one JSON line into an object, with a clear error when it is not one."""
+    if len(line.encode("utf-8", errors="surrogatepass")) > MAX_REPORT_BYTES:
+        raise InvalidReport("too_large", f"report is over the {MAX_REPORT_BYTES}-byte limit")
+    try:
+        value = json.loads(line)
+    except ValueError as exc:
+        raise InvalidReport("invalid_json", f"line is not valid JSON: {exc}") from exc
+    if not isinstance(value, dict):
+        raise InvalidReport("not_an_object", f"a report must be a JSON object, not {type(value).__name__}")
+    return value
+
+
+def derive_report_id(source: str | None, key: str) -> str:
+    """A stable id from a source name and a guid, url or text.
+
+    Args:
+        source: outlet or feed name (may be None).
+        key: the item's guid, else its url, else its text.
+
+    Returns:
+        ``"r-"`` followed by 24 hex characters of SHA-256, the same for the same input on every run.
+    """
+    digest = hashlib.sha256(f"{source or ''}\x1f{key}".encode("utf-8")).hexdigest()
+    return f"r-{digest[:24]}"
+
+
+def validate_report(data: dict[str, Any], *, strict_controls: bool = False) -> Report:
+    """Check a decoded report against the schema and build a :class:`Report`.
+
+    Args:
+        data: the decoded JSON object.
+        strict_controls: refuse control characters in the text (producers do; ``rasd analyze``
+            keeps the text as given so that offsets index it exactly).
+
+    Returns:
+        The validated report; a missing id is derived from source + url/text.
+
+    Raises:
+        InvalidReport: with a code naming the broken rule.
+    """
+    text = data.get("text")
+    if text is None:
+        raise InvalidReport("missing_text", "report has no 'text' field")
+    if not isinstance(text, str):
+        raise InvalidReport("wrong_type", f"'text' must be a string, not {type(text).__name__}")
+    if not text.strip():
+        raise InvalidReport("empty_text", "report 'text' is empty")
+    if len(text.encode("utf-8", errors="surrogatepass")) > MAX_REPORT_BYTES:
+        raise InvalidReport("too_large", f"report text is over the {MAX_REPORT_BYTES}-byte limit")
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+        raise InvalidReport("invalid_encoding", "report text holds unpaired surrogates")
+    if strict_controls:
+        bad = next((ch for ch in text if ch in _FORBIDDEN_CONTROLS), None)
+        if bad is not None:
+            raise InvalidReport("control_characters", f"report text holds control character U+{ord(bad):04X}")
+    for name in _OPTIONAL_STRING_FIELDS:
+        value = data.get(name)
+        if value is not None and not isinstance(value, str):
+            raise InvalidReport("wrong_type", f"'{name}' must be a string or null, not {type(value).__name__}")
+    report_id = data.get("id")
+    if report_id is None or report_id == "":
+        report_id = derive_report_id(data.get("source"), data.get("url") or text)
+    elif not isinstance(report_id, str):
+        raise InvalidReport("wrong_type", f"'id' must be a string, not {type(report_id).__name__}")
+    elif len(report_id) > 512:
+        raise InvalidReport("id_too_long", "'id' is longer than 512 characters")
+    return Report(
+        id=report_id,
+        text=text,
+        published_at=data.get("published_at"),
+        source=data.get("source"),
+        url=data.get("url"),
+        title=data.get("title"),
+    )
+
+
+def parse_published_at(value: str | None) -> datetime | None:
+    """Parse an ISO-8601 timestamp (``Z`` accepted); None when absent or unparseable."""
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def detect_language(text: str) -> str:
+    """The dominant script of a text as a language code.
+
+    Args:
+        text: any text, e.g. ``"قوات النظام تقصف ريف إدلب"``.
+
+    Returns:
+        ``"ar"`` when Arabic letters are at least 30% of the letters, ``"en"`` when Latin
+        letters dominate, ``"und"`` otherwise.
+    """
+    arabic = latin = other = 0
+    for ch in text:
+        if not ch.isalpha():
+            continue
+        if "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" or "\ufb50" <= ch <= "\ufeff":
+            arabic += 1
+        elif ch.isascii():
+            latin += 1
+        else:
+            other += 1
+    letters = arabic + latin + other
+    if letters == 0:
+        return "und"
+    if arabic / letters >= 0.3:
+        return "ar"
+    if latin >= other:
+        return "en"
+    return "und"

@@ -1,0 +1,1 @@
+"""Faust stream processors: thin agents over the rasd core."""

@@ -1,0 +1,42 @@
+"""The one Faust application of a rasd worker process.
+
+Topics live in :mod:`streams.topics`, agents in :mod:`streams.agents`; each
+imports ``app`` from here. Settings come from ``RASD_*`` variables.
+"""
+
+from __future__ import annotations
+
+import os
+
+import faust
+
+from rasd.settings import Settings
+
+settings = Settings.from_env()
+
+app = faust.App(
+    settings.app_id,
+    broker=[f"kafka://{server}" for server in settings.kafka_servers],
+    store="memory://",
+    topic_partitions=settings.topic_partitions,
+    topic_replication_factor=1,
+    web_port=settings.worker_web_port,
+    web_host="127.0.0.1",
+    datadir=os.environ.get("RASD_WORKER_DATADIR", f"/tmp/rasd-worker-{settings.namespace}"),
+    autodiscover=["streams.agents"],
+    origin="streams",
+    # Commit often: the agents are idempotent, so a replay after a crash only repeats work.
+    broker_commit_every=100,
+    broker_commit_interval=1.0,
+    producer_acks=-1,
+    stream_wait_empty=False,
+)
+
+
+def main() -> None:
+    """Run a worker (``rasd worker``)."""
+    import sys
+
+    # Faust's CLI reads sys.argv; keep only what the worker needs.
+    sys.argv = [sys.argv[0], "worker", "--loglevel", os.environ.get("RASD_LOG_LEVEL", "info"), "--without-web"]
+    app.main()

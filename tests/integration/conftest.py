@@ -1,0 +1,171 @@
+"""Fixtures for tests against the real Kafka and Elasticsearch started by `rasd services up`.
+
+A server that cannot be reached makes the test FAIL with a message naming it; nothing skips.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+from elasticsearch import Elasticsearch
+from kafka import KafkaProducer
+from kafka.admin import KafkaAdminClient, NewTopic
+
+from rasd.settings import Settings
+
+REPO = Path(__file__).resolve().parents[2]
+SEED = (REPO / ".." / "shared" / "seed" / "sohr-2018-08-idlib-negotiations.txt").resolve()
+SAMPLES = REPO / "rasd" / "data" / "samples" / "reports.jsonl"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/integration" in str(item.fspath):
+            item.add_marker(pytest.mark.integration)
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=3):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def base_settings() -> Settings:
+    settings = Settings.from_env()
+    host, port = settings.kafka_servers[0].rsplit(":", 1)
+    if not _reachable(host, int(port)):
+        pytest.fail(f"Kafka is not reachable at {settings.kafka_bootstrap}: start it with `rasd services up`")
+    es = Elasticsearch(settings.elasticsearch_url, request_timeout=10)
+    try:
+        health = es.cluster.health(wait_for_status="yellow", timeout="30s")
+    except Exception as exc:  # the message must name the server, whatever the client raised
+        pytest.fail(f"Elasticsearch is not reachable at {settings.elasticsearch_url}: {exc} "
+                    "(start it with `rasd services up`)")
+    assert health["status"] in ("yellow", "green")
+    return settings
+
+
+@pytest.fixture
+def settings(base_settings: Settings) -> Settings:
+    """Settings with a namespace of its own: topics, indices and groups no other test touches."""
+    namespace = f"t{uuid.uuid4().hex[:10]}"
+    return Settings.from_env(namespace=namespace, topic_partitions=3)
+
+
+@pytest.fixture
+def es(settings: Settings) -> Iterator[Elasticsearch]:
+    client = Elasticsearch(settings.elasticsearch_url, request_timeout=30)
+    yield client
+    client.options(ignore_status=404).indices.delete(index=f"{settings.namespace}-*")
+    for alias in settings.indices.all():
+        client.options(ignore_status=404).indices.delete_index_template(name=alias)
+    client.close()
+
+
+@pytest.fixture
+def topics(settings: Settings) -> Iterator[list[str]]:
+    """Create every topic of the namespace with explicit partitions; delete them afterwards."""
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_servers, client_id="rasd-tests")
+    names = list(settings.topics.all())
+    admin.create_topics([NewTopic(n, num_partitions=settings.topics.partitions, replication_factor=1) for n in names])
+    yield names
+    try:
+        admin.delete_topics(names)
+    finally:
+        admin.close()
+
+
+@pytest.fixture
+def producer(settings: Settings) -> Iterator[KafkaProducer]:
+    p = KafkaProducer(bootstrap_servers=settings.kafka_servers, acks="all")
+    yield p
+    p.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ProcessGroup:
+    """rasd processes started for one test (worker, indexer), stopped at teardown."""
+
+    def __init__(self, settings: Settings, workdir: Path):
+        self.settings = settings
+        self.workdir = workdir
+        self.procs: dict[str, subprocess.Popen] = {}
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update({
+            "RASD_NAMESPACE": self.settings.namespace,
+            "RASD_TOPIC_PARTITIONS": str(self.settings.topic_partitions),
+            "RASD_KAFKA_BOOTSTRAP": self.settings.kafka_bootstrap,
+            "RASD_ELASTICSEARCH_URL": self.settings.elasticsearch_url,
+            "RASD_WORKER_DATADIR": str(self.workdir / "worker"),
+            "RASD_WORKER_WEB_PORT": str(_free_port()),
+            "PYTHONUNBUFFERED": "1",
+        })
+        return env
+
+    def start(self, name: str, *args: str) -> subprocess.Popen:
+        log = open(self.workdir / f"{name}.log", "ab")
+        proc = subprocess.Popen([sys.executable, "-m", "rasd.cli", *args], env=self.env(), cwd=REPO,
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.procs[name] = proc
+        return proc
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        proc = self.procs.pop(name)
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=30)
+
+    def log_tail(self, name: str, lines: int = 40) -> str:
+        path = self.workdir / f"{name}.log"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+
+    def stop_all(self) -> None:
+        for name in list(self.procs):
+            proc = self.procs[name]
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait(timeout=10)
+            self.procs.pop(name)
+
+
+@pytest.fixture
+def processes(settings: Settings, tmp_path: Path) -> Iterator[ProcessGroup]:
+    group = ProcessGroup(settings, tmp_path)
+    yield group
+    group.stop_all()
+
+
+def wait_for(predicate: Callable[[], object], timeout: float, what: str, on_timeout: Callable[[], str] = lambda: "") -> object:
+    """Poll ``predicate`` until it returns a truthy value; fail with ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.5)
+    pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}\n{on_timeout()}")
