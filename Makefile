@@ -22,8 +22,8 @@ run: install
 
 # Starts Kafka and Elasticsearch, runs the whole suite, stops them even on failure.
 test: install
-	$(RASD) services up
-	status=0; $(PY) -m pytest -q tests || status=$$?; \
+	$(RASD) services up || { $(RASD) services down; exit 1; }
+	status=0; $(PY) -m pytest -q -p no:cacheprovider tests || status=$$?; \
 	$(RASD) services down; \
 	exit $$status
 

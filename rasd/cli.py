@@ -111,6 +111,19 @@ def cmd_produce(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_api(args: argparse.Namespace) -> int:
+    from api.main import serve
+
+    serve(args.host, args.port)
+    return 0
+
+
+def cmd_dashboards(args: argparse.Namespace) -> int:
+    from dashboards.importer import main
+
+    return main(["--kibana", args.kibana])
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from rasd.embedded import run_embedded
 
@@ -154,6 +167,17 @@ def build_parser() -> argparse.ArgumentParser:
     pf = produce.add_parser("file", help="a JSONL file of reports")
     pf.add_argument("path")
     pf.set_defaults(func=cmd_produce)
+
+    p = sub.add_parser("api", help="serve the search and subscription API")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_api)
+
+    p = sub.add_parser("dashboards", help="Kibana saved objects")
+    dash = p.add_subparsers(dest="dashboards_action", required=True)
+    pd = dash.add_parser("import", help="import the saved objects of dashboards/ into Kibana")
+    pd.add_argument("--kibana", required=True, help="Kibana URL, e.g. http://localhost:5601")
+    pd.set_defaults(func=cmd_dashboards)
 
     p = sub.add_parser("run", help="run the whole pipeline in one process on the bundled sample reports")
     p.add_argument("inputs", nargs="*", help="extra JSONL files of reports")
