@@ -1,0 +1,55 @@
+"""``rasd eval`` / ``make eval``: extraction quality, printed.
+
+1. ANERcorp test split (AraBERT's shuffled split of the manually cleaned corpus): entity-level
+   precision/recall/F1 per type of the CRF tagger.
+2. The annotated development set (``eval/devset_reports.jsonl`` → ``rasd analyze`` → scored
+   against ``eval/devset.jsonl``): entity F1, actor resolution, governorate accuracy, event-type
+   micro-F1, casualty exact match, escalation accuracy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+DEFAULT_ANERCORP_TEST = Path("../shared/data/arabic_ner/anercorp_arabert_cleaned/ANERCorp_manually_cleaned_test.tsv")
+DEFAULT_DEVSET_REPORTS = Path("eval/devset_reports.jsonl")
+DEFAULT_DEVSET_GOLD = Path("eval/devset.jsonl")
+
+
+def predict_devset(reports_path: Path) -> list[dict]:
+    """Run the full analysis over the development set's reports, as ``rasd analyze`` would."""
+    from rasd.analysis.analyzer import Analyzer, analyze_line
+
+    analyzer = Analyzer.pretrained()
+    with reports_path.open("rb") as fh:
+        return [analyze_line(line.rstrip(b"\r\n"), analyzer).to_dict() for line in fh if line.strip()]
+
+
+def run_evaluation(args: argparse.Namespace) -> int:
+    status = 0
+    if not getattr(args, "skip_anercorp", False):
+        from rasd.evaluation.anercorp import evaluate_anercorp, format_anercorp
+
+        path = Path(getattr(args, "anercorp", None) or DEFAULT_ANERCORP_TEST)
+        if not path.exists():
+            print(f"ANERcorp test split not found at {path} (expected beside the repository in ../shared/data)")
+            status = 1
+        else:
+            started = time.perf_counter()
+            metrics = evaluate_anercorp(path)
+            print(format_anercorp(metrics))
+            print(f"(tagged in {time.perf_counter() - started:.1f}s)\n")
+
+    from rasd.evaluation.devset import format_report, score
+
+    gold_path = Path(getattr(args, "gold", None) or DEFAULT_DEVSET_GOLD)
+    reports_path = Path(getattr(args, "reports", None) or DEFAULT_DEVSET_REPORTS)
+    predicted = predict_devset(reports_path)
+    with gold_path.open(encoding="utf-8") as fh:
+        gold = [json.loads(line) for line in fh if line.strip()]
+    print(f"Development set: {len(gold)} annotated reports ({gold_path})")
+    print(format_report(score(gold, predicted)))
+    return status
