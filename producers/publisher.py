@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Protocol
 
-from rasd.enrich import DeadLetter
+from rasd.dead_letter import DeadLetter
 from rasd.errors import InvalidReport
 from rasd.schema import Report
 from rasd.validate import decode_report_bytes, parse_published_at, validate_report

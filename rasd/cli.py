@@ -92,22 +92,34 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_produce(args: argparse.Namespace) -> int:
+    from producers import runner
+    from producers.exceptions import ProducerError
     from producers.kafka_sink import KafkaSink
-    from producers.publisher import ReportPublisher
-    from producers.sources.jsonl import JsonlFileSource
     from rasd.settings import Settings
 
     settings = Settings.from_env()
-    sink = KafkaSink.connect(settings)
     try:
-        result = ReportPublisher(sink).publish(JsonlFileSource(Path(args.path)).items())
+        sink = KafkaSink.connect(settings)
+    except ProducerError as exc:
+        print(f"rasd produce: {exc}", file=sys.stderr)
+        return 2
+    try:
+        if args.source == "file":
+            result = runner.produce_file(sink, Path(args.path))
+        elif args.source == "telegram":
+            result = runner.produce_telegram(sink, Path(args.path))
+        elif args.source == "folder":
+            result = runner.produce_folder(sink, Path(args.path), once=args.once, interval_s=args.interval)
+        else:
+            result = runner.produce_rss(sink, args.urls, Path(args.state), once=args.once, interval_s=args.interval)
+    except ProducerError as exc:
+        print(f"rasd produce: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
     finally:
         sink.close()
-    print(f"accepted {len(result.accepted)}, refused {len(result.refused)} (see {settings.topics.dead_letter})")
-    for letter in result.refused:
-        print(f"  refused: {letter.stage} {letter.code}: {letter.message}")
-    for warning in result.warnings:
-        print(f"  warning: {warning}")
+    print(runner.summarise(result, settings.topics.dead_letter))
     return 0
 
 
@@ -166,6 +178,20 @@ def build_parser() -> argparse.ArgumentParser:
     produce = p.add_subparsers(dest="source", required=True)
     pf = produce.add_parser("file", help="a JSONL file of reports")
     pf.add_argument("path")
+    pf.set_defaults(func=cmd_produce)
+    pf = produce.add_parser("telegram", help="a Telegram Desktop channel export (result.json)")
+    pf.add_argument("path")
+    pf.set_defaults(func=cmd_produce)
+    pf = produce.add_parser("folder", help="watch a folder for JSONL files")
+    pf.add_argument("path")
+    pf.add_argument("--once", action="store_true", help="publish what is there and stop")
+    pf.add_argument("--interval", type=float, default=2.0, help="seconds between scans")
+    pf.set_defaults(func=cmd_produce)
+    pf = produce.add_parser("rss", help="poll RSS/Atom feeds")
+    pf.add_argument("urls", nargs="+")
+    pf.add_argument("--state", default=".rasd/feeds.json", help="per-feed state file (ETag, Last-Modified, seen ids)")
+    pf.add_argument("--interval", type=float, default=300.0, help="minimum seconds between polls of one feed")
+    pf.add_argument("--once", action="store_true", help="poll each feed once and stop")
     pf.set_defaults(func=cmd_produce)
 
     p = sub.add_parser("api", help="serve the search and subscription API")

@@ -5,46 +5,14 @@ The Faust agent, the embedded pipeline and the tests all call :func:`enrich_byte
 
 from __future__ import annotations
 
-import base64
 import json
-from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any
 
 from rasd.analysis.analyzer import Analyzer
 from rasd.errors import InvalidReport
-from rasd.schema import SCHEMA_VERSION, EnrichedReport, Report
+from rasd.dead_letter import DeadLetter, utc_now
+from rasd.schema import EnrichedReport, Report
 from rasd.text.normalize import normalize_ar
 from rasd.validate import decode_report_bytes, validate_report
-
-
-@dataclass(frozen=True)
-class DeadLetter:
-    """A message refused by a stage, with the reason and the original bytes."""
-
-    stage: str
-    code: str
-    message: str
-    original: bytes
-    report_id: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "stage": self.stage,
-            "code": self.code,
-            "message": self.message,
-            "report_id": self.report_id,
-            "original_b64": base64.b64encode(self.original).decode("ascii"),
-            "failed_at": utc_now(),
-        }
-
-    def to_json_bytes(self) -> bytes:
-        return json.dumps(self.to_dict(), ensure_ascii=False).encode("utf-8")
-
-
-def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
 def enrich_report(report: Report, analyzer: Analyzer, *, story_id: str | None = None,
