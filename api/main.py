@@ -1,0 +1,22 @@
+"""Run the API with uvicorn (``rasd api --host --port``)."""
+
+from __future__ import annotations
+
+import uvicorn
+
+from api.app import create_app
+from rasd.settings import Settings
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, *, settings: Settings | None = None,
+          log_level: str = "info") -> None:
+    """Serve the API until interrupted.
+
+    Args:
+        host: interface to listen on (``0.0.0.0`` in a container).
+        port: TCP port.
+        settings: process settings; read from ``RASD_*`` variables when None (fails fast on bad values).
+        log_level: uvicorn's log level.
+    """
+    app = create_app(settings or Settings.from_env())
+    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=True)

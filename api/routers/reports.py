@@ -1,0 +1,69 @@
+"""``/reports``: read one indexed report, or ingest new ones."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from elasticsearch import NotFoundError
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from api.dependencies import ElasticsearchDep, PublishersDep, SettingsDep
+from api.ingest import describe_result, parse_reports_body, read_body_capped, to_raw_items
+from api.models import ErrorResponse, IngestRefused, IngestResponse, ReportBatchIn, ReportDocument, ReportIn
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+
+_REPORT_SCHEMA = ReportIn.model_json_schema()
+_BATCH_SCHEMA = {
+    "title": "ReportBatchIn",
+    "type": "object",
+    "required": ["reports"],
+    "properties": {"reports": {"type": "array", "minItems": 1, "items": _REPORT_SCHEMA}},
+    "description": ReportBatchIn.__doc__,
+}
+_INGEST_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"oneOf": [_REPORT_SCHEMA, _BATCH_SCHEMA]}}},
+    }
+}
+
+
+@router.get("/{report_id:path}", response_model=ReportDocument, summary="One indexed report",
+            responses={404: {"model": ErrorResponse, "description": "No report has this id."}})
+async def get_report(report_id: str, settings: SettingsDep, client: ElasticsearchDep) -> ReportDocument:
+    try:
+        found = await client.get(index=settings.indices.reports, id=report_id,
+                                 source_excludes=["text_search", "text_normalized"])
+    except NotFoundError:
+        raise HTTPException(404, f"no report with id {report_id!r}") from None
+    return ReportDocument.model_validate({**found["_source"], "id": found["_id"]})
+
+
+@router.post(
+    "", status_code=202, response_model=IngestResponse, summary="Ingest one report or a batch",
+    description=("Send one report object, or `{\"reports\": [...]}`. Each report is validated by the producers' "
+                 "rules and sent to the reports topic, or refused with its reason (and dead-lettered). "
+                 "202 when at least one report was accepted; 422 when none was. Limits: 1 MB per report, "
+                 "10 MB per batch (413)."),
+    openapi_extra=_INGEST_BODY,
+    responses={413: {"model": ErrorResponse, "description": "Body too large."},
+               422: {"model": IngestRefused, "description": "Malformed JSON, or no report accepted."},
+               503: {"model": ErrorResponse, "description": "Kafka cannot be reached."}},
+)
+async def post_reports(request: Request, publishers: PublishersDep) -> Any:
+    raw = await read_body_capped(request.headers.get("content-length"), request.stream())
+    reports, is_batch = parse_reports_body(raw)
+    publisher = await run_in_threadpool(publishers.publisher)
+    result = await run_in_threadpool(publisher.publish, to_raw_items(reports))
+    answer = describe_result(result)
+    log.info("ingest batch=%s accepted=%d refused=%d", is_batch, len(answer["accepted"]), len(answer["refused"]))
+    if not answer["accepted"]:
+        reasons = "; ".join(f"report {r['index']}: {r['code']}: {r['message']}" for r in answer["refused"][:5])
+        return JSONResponse(status_code=422, content={"detail": f"no report was accepted ({reasons})", **answer})
+    return answer
