@@ -423,7 +423,7 @@ class Alert:
         reasons: why it matched, one line per facet.
         locations: ``{"lat", "lon"}`` points of the report's places or the signal's centroid.
         created_at: ISO-8601 processing time of the match.
-        published_at: the report's publication time, or the signal's window end.
+        published_at: the report's publication time, or the signal's ``emitted_at``.
     """
 
     id: str
