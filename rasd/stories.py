@@ -165,7 +165,7 @@ class StoryIndex:
         >>> index.assign("a", "قصفت قوات النظام بلدة التمانعة ...", "2018-08-10T06:00:00Z", "SOHR")
         StoryAssignment(story_id='a', duplicate_of=None, sources=('SOHR',), similarity=0.0)
         >>> index.assign("b", "وقصفت قوات النظام بلدة التمانعة ...", "2018-08-10T07:10:00Z", "Enab Baladi")
-        StoryAssignment(story_id='a', duplicate_of='a', sources=('SOHR', 'Enab Baladi'), similarity=0.9)
+        StoryAssignment(story_id='a', duplicate_of='a', sources=('SOHR', 'Enab Baladi'), similarity=0.7344)
     """
 
     def __init__(self, window_hours: float = 48, threshold: float = 0.5, *, num_perm: int = 128,

@@ -55,7 +55,7 @@ class DetectorConfig:
     quiet_hours: float = 12
     levels: tuple[tuple[str, float], ...] = (("high", 0.85), ("medium", 0.6))
     max_report_ids: int = 200
-    max_pair_actors: int = 6
+    max_pair_actors: int = 4
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "DetectorConfig":
@@ -167,6 +167,9 @@ class EscalationDetector:
     def keys_for(self, analysis: Analysis) -> list[tuple[str, str]]:
         """The keys a report counts for: its governorates, then the pairs of combatant actors it names.
 
+        Only the ``max_pair_actors`` combatants mentioned most often (ties: first named) form pairs, so a
+        long report listing every party does not open dozens of pairs.
+
         Args:
             analysis: e.g. of "اشتباكات بين هيئة تحرير الشام وقوات النظام في ريف إدلب".
 
@@ -175,7 +178,9 @@ class EscalationDetector:
         """
         keys = [("governorate", g) for g in sorted({p.governorate for p in analysis.places if p.governorate})]
         combatants = list(dict.fromkeys(a.id for a in analysis.actors if self.weighting.is_combatant(a.kind)))
-        chosen = sorted(combatants[: self.config.max_pair_actors])
+        mentions = Counter(e.canonical_id for e in analysis.entities if e.canonical_id in combatants)
+        central = sorted(combatants, key=lambda actor: (-mentions[actor], combatants.index(actor)))
+        chosen = sorted(central[: self.config.max_pair_actors])
         keys += [("actor_pair", f"{left}|{right}") for left, right in combinations(chosen, 2)]
         return keys
 

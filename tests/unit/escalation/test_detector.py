@@ -1,10 +1,11 @@
 import json
+from dataclasses import replace
 
 import pytest
 
 from rasd.errors import DataError
 from rasd.escalation.detector import EscalationDetector, signal_id, window_totals
-from rasd.schema import EscalationSignal
+from rasd.schema import Entity, EscalationSignal
 from tests.unit.escalation.factories import make_enriched
 
 
@@ -37,6 +38,17 @@ def test_keys_are_governorates_and_pairs_of_combatants(detector):
     assert detector.keys_for(enriched.analysis) == [
         ("governorate", "Hama"), ("governorate", "Idlib"),
         ("actor_pair", "hts|syr-gov-forces"), ("actor_pair", "hts|tip"), ("actor_pair", "syr-gov-forces|tip")]
+
+
+def test_only_the_most_mentioned_combatants_form_pairs(detector):
+    enriched = make_enriched("r", "2018-08-10T06:00:00Z", actors=("tip", "sohr", "hts", "syr-gov-forces"))
+    ids = ["tip", "hts", "hts", "syr-gov-forces", "syr-gov-forces", "syr-gov-forces", "sohr", "sohr", "sohr"]
+    entities = tuple(Entity("…", "ORG", i, i + 1, actor_id) for i, actor_id in enumerate(ids))
+    analysis = replace(enriched.analysis, entities=entities)
+    assert detector.keys_for(analysis)[1:] == [("actor_pair", "hts|syr-gov-forces"), ("actor_pair", "hts|tip"),
+                                               ("actor_pair", "syr-gov-forces|tip")]
+    narrow = EscalationDetector.from_data(max_pair_actors=2)
+    assert narrow.keys_for(analysis)[1:] == [("actor_pair", "hts|syr-gov-forces")]
 
 
 def test_burst_in_one_governorate_yields_one_explained_signal(detector):
