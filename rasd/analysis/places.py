@@ -1,0 +1,733 @@
+"""Places named in an Arabic report, resolved to the Syria gazetteer.
+
+The gazetteer (``rasd/data/places/gazetteer.json``, built by
+``scripts/build_gazetteer.py``) holds the 14 governorates, 62 districts and
+272 sub-districts with their OCHA P-codes, the towns of GeoNames, and curated
+towns, terrain, regions and foreign places. ``rasd/data/places/lexicon.json``
+holds the words the geocoder reads around names: countryside and direction
+words, cue words (محافظة، مدينة، بلدة ...), the stoplists of names that are also
+common words, and actor names that contain a place name.
+
+:meth:`Gazetteer.find_places` matches normalised token sequences (a proclitic
+و ف ب ل ك may lead the first token and is left out of the span), takes the
+longest match first with no overlaps, and recognises composite phrases:
+
+* countryside: "ريف إدلب الجنوبي الشرقي", "بريف حماة"، "ريفي حماة وإدلب",
+  "الريف الشمالي لحماة", "الريف الحموي", "ريف جسر الشغور", "بادية حمص"
+  → precision ``region``; "ريف دمشق" stays the governorate Rif Dimashq, and the
+  countryside of Damascus is Rif Dimashq;
+* direction: "شمال حماة", "جنوب شرق إدلب" → precision ``region``;
+* governorate cue: "محافظة إدلب", "محافظتي حماة وإدلب" → the governorate, the
+  mention text keeping "محافظة" as readers annotate it;
+* a feature or region followed by direction adjectives keeps them in its text
+  ("جبال اللاذقية الشمالية").
+
+Ambiguity: a name shared by several places goes to the governorate the rest of
+the report supports (unambiguous places, governorates, countryside phrases),
+then to the place nearest the report's other places, then to the more
+important one (admin unit, larger population); within one governorate a
+governorate name beats the city (unless "مدينة" precedes), a town beats its
+sub-district and district. Names that are also common words are kept only
+with a cue word before them, or after a preposition or in a list of places
+when the report supports their governorate.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from rasd.errors import DataError
+from rasd.resources import load_json
+from rasd.schema import GOVERNORATES, PLACE_PRECISIONS, Place
+from rasd.text.aligned import AlignedText, align_normalize
+from rasd.text.normalize import normalize_ar
+from rasd.text.tokens import Token, clitic_splits, tokenize, tokenize_aligned
+
+GAZETTEER_FILE = "places/gazetteer.json"
+LEXICON_FILE = "places/lexicon.json"
+
+# Which of several places of one governorate a bare name means.
+_KIND_RANK = {"governorate": 6, "town": 5, "subdistrict": 4, "district": 3, "region": 2, "feature": 2, "country": 1}
+# Places a countryside phrase can be built on.
+_COUNTRYSIDE_BASES = frozenset({"governorate", "district", "subdistrict", "town"})
+
+STRONG, COMMON, CUE_ONLY = 0, 1, 2
+
+_NAME, _BLOCKED, _COUNTRYSIDE, _DIRECTION, _GOV_CUE = "name", "blocked", "countryside", "direction", "governorate_cue"
+_MAX_DIRECTIONS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class GazetteerEntry:
+    """One place of the gazetteer.
+
+    Attributes:
+        id: OpenSyria id (``sy-idlib``), ``gn-<geonameid>`` or ``rasd-<slug>``.
+        name_ar: Arabic name as written.
+        name_en: English name.
+        aliases_ar: other Arabic names and spellings.
+        governorate: a ``rasd.schema.GOVERNORATES`` label, or None outside Syria
+            or for Syria-wide regions.
+        governorates: every governorate a feature or region spans (empty for
+            most places); the report's context picks one.
+        pcode: OCHA P-code (own for admin units; sub-district, district or
+            governorate for towns), ``"SY"`` for Syria, None abroad.
+        lat: latitude (centroid for areas).
+        lon: longitude.
+        precision: one of ``rasd.schema.PLACE_PRECISIONS``.
+        population: when known.
+    """
+
+    id: str
+    name_ar: str
+    name_en: str
+    aliases_ar: tuple[str, ...]
+    governorate: str | None
+    governorates: tuple[str, ...]
+    pcode: str | None
+    lat: float | None
+    lon: float | None
+    precision: str
+    population: int | None = None
+
+
+@dataclass(slots=True)
+class _Mention:
+    """A raw match in token indices, before resolution."""
+
+    first: int
+    last: int  # exclusive
+    prefix_len: int  # proclitic characters of the first token's normalised form
+    candidates: tuple[int, ...]  # entry indices
+    kind: str
+    weakness: int = STRONG
+    directions: tuple[str, ...] = ()
+    order: int = 1  # tie-break between equally long matches: lower wins
+    desert: bool = False  # a countryside phrase on بادية rather than ريف
+
+    @property
+    def length(self) -> int:
+        return self.last - self.first
+
+
+class Gazetteer:
+    """The Syria gazetteer compiled for matching.
+
+    Build it with :meth:`from_data` (cached); :meth:`find_places` geocodes a
+    report, :meth:`lookup` and :meth:`resolve_name` look one name up.
+    """
+
+    def __init__(self, entries: Sequence[GazetteerEntry], lexicon: Mapping[str, Any]):
+        """Compile entries and lexicon into lookup tables.
+
+        Args:
+            entries: the places.
+            lexicon: the parsed ``lexicon.json``.
+
+        Raises:
+            DataError: on an unknown governorate label or precision.
+        """
+        self.entries: tuple[GazetteerEntry, ...] = tuple(entries)
+        self._by_id = {e.id: i for i, e in enumerate(self.entries)}
+        for entry in self.entries:
+            check_entry(entry)
+        self._governorate_entry = {
+            e.governorate: i for i, e in enumerate(self.entries) if e.precision == "governorate"
+        }
+        if set(self._governorate_entry) != set(GOVERNORATES):
+            raise DataError("gazetteer lacks governorates: " + ", ".join(set(GOVERNORATES) - set(self._governorate_entry)))
+
+        words = lambda key: frozenset(normalize_ar(w) for w in lexicon.get(key, ()))  # noqa: E731
+        self._governorate_cues = words("governorate_cues")
+        self._town_cues = words("town_cues")
+        self._town_precision_cues = words("town_precision_cues")
+        self._licensing_cues = words("licensing_cues") | self._town_cues | self._governorate_cues
+        self._subdistrict_cues = frozenset({normalize_ar("ناحية"), normalize_ar("ناحيتي")})
+        self._countryside = words("countryside_words")
+        self._definite_countryside = frozenset(w for w in self._countryside if w.startswith("ال"))
+        self._desert_words = words("desert_words")
+        self._locative = words("locative_predecessors")
+        self._locative_clitics = words("locative_clitics")
+        self._blocking_heads = words("blocking_heads")
+        self._list_gaps = words("list_separators")
+        self._direction_nouns = {normalize_ar(k): v for k, v in lexicon.get("direction_nouns", {}).items()}
+        self._direction_adjectives = {normalize_ar(k): v for k, v in lexicon.get("direction_adjectives", {}).items()}
+        self._direction_names_ar = dict(lexicon.get("direction_names_ar", {}))
+        self._direction_names_ar_feminine = dict(lexicon.get("direction_names_ar_feminine", {}))
+        self._direction_nouns_ar = dict(lexicon.get("direction_nouns_ar", {}))
+        self._nisba = {normalize_ar(k): v for k, v in lexicon.get("nisba_adjectives", {}).items()}
+        self._countryside_overrides = dict(lexicon.get("countryside_overrides", {}))
+        for label in [*self._nisba.values(), *self._countryside_overrides.values(), *self._countryside_overrides]:
+            if label not in GOVERNORATES:
+                raise DataError(f"lexicon names an unknown governorate {label!r}")
+        self._weakness: dict[tuple[str, ...], int] = {}
+        for name in lexicon.get("common_words", ()):
+            self._weakness[name_tokens(name)] = COMMON
+        for name in lexicon.get("cue_only_words", ()):
+            self._weakness[name_tokens(name)] = CUE_ONLY
+
+        self._names: dict[tuple[str, ...], tuple[int, ...]] = {}
+        self._blocked: set[tuple[str, ...]] = set()
+        self._prefixes: set[tuple[str, ...]] = set()
+        names: dict[tuple[str, ...], list[int]] = {}
+        for index, entry in enumerate(self.entries):
+            for name in (entry.name_ar, *entry.aliases_ar):
+                key = name_tokens(name)
+                if not key or len("".join(key)) < 3:
+                    continue
+                bucket = names.setdefault(key, [])
+                if index not in bucket:
+                    bucket.append(index)
+        for phrase in lexicon.get("blocked_phrases", ()):
+            key = name_tokens(phrase)
+            if key:
+                self._blocked.add(key)
+        for key, indices in names.items():
+            self._names[key] = tuple(indices)
+        for key in [*self._names, *self._blocked]:
+            for size in range(1, len(key)):
+                self._prefixes.add(key[:size])
+
+    # ------------------------------------------------------------------ factories
+
+    @classmethod
+    @lru_cache(maxsize=1)
+    def from_data(cls) -> "Gazetteer":
+        """The gazetteer over the bundled ``places/gazetteer.json`` and ``places/lexicon.json``.
+
+        Raises:
+            DataError: when a file is missing or malformed.
+        """
+        return cls(load_entries(load_json(GAZETTEER_FILE)), load_json(LEXICON_FILE))
+
+    # ------------------------------------------------------------------ lookups
+
+    def get(self, place_id: str) -> GazetteerEntry:
+        """The entry with this id.
+
+        Raises:
+            KeyError: for an unknown id.
+        """
+        return self.entries[self._by_id[place_id]]
+
+    def governorate(self, label: str) -> GazetteerEntry:
+        """The governorate entry for a ``rasd.schema.GOVERNORATES`` label, e.g. ``"Idlib"``."""
+        return self.entries[self._governorate_entry[label]]
+
+    def lookup(self, name: str) -> tuple[GazetteerEntry, ...]:
+        """Every place a name (as written, without proclitics) may denote.
+
+        Example:
+            >>> [e.precision for e in Gazetteer.from_data().lookup("إدلب")][:1]
+            ['governorate']
+        """
+        return tuple(self.entries[i] for i in self._names.get(name_tokens(name), ()))
+
+    def resolve_name(self, name: str) -> GazetteerEntry | None:
+        """The place a name most likely denotes without context, or None.
+
+        Tries the name as written, then without one leading proclitic, so an
+        NER span such as "بمعرة النعمان" resolves too.
+
+        Example:
+            >>> Gazetteer.from_data().resolve_name("بسراقب").name_en
+            'Saraqib'
+        """
+        key = name_tokens(name)
+        if not key:
+            return None
+        for _, rest in split_proclitics(key[0]):
+            indices = self._names.get((rest, *key[1:]))
+            if indices:
+                return self.entries[self._choose(indices, Counter(), [], None)]
+        return None
+
+    # ------------------------------------------------------------------ geocoding
+
+    def find_places(self, text: str) -> list[Place]:
+        """Every place mention in a report, resolved to the gazetteer.
+
+        Args:
+            text: the report as written.
+
+        Returns:
+            Places in text order; offsets index ``text``, a leading proclitic
+            excluded, no two overlapping.
+
+        Example:
+            >>> [(p.text, p.governorate, p.precision) for p in
+            ...  Gazetteer.from_data().find_places("قصف على بلدة كفرنبودة بريف حماة الشمالي")]
+            [('كفرنبودة', 'Hama', 'town'), ('ريف حماة الشمالي', 'Hama', 'region')]
+        """
+        if not text:
+            return []
+        aligned = align_normalize(text)
+        tokens = tokenize_aligned(aligned)
+        if not tokens:
+            return []
+        norms = [t.norm for t in tokens]
+        splits = [split_proclitics(n) for n in norms]
+        mentions = self._select(self._match_names(norms, splits) + self._match_composites(norms, splits))
+        return self._resolve(mentions, tokens, norms, splits, aligned)
+
+    # ------------------------------------------------------------------ matching
+
+    def _match_names(self, norms: list[str], splits: list[list[tuple[int, str]]]) -> list[_Mention]:
+        found: list[_Mention] = []
+        names, prefixes, blocked = self._names, self._prefixes, self._blocked
+        count = len(norms)
+        for first in range(count):
+            for prefix_len, rest in splits[first]:
+                key: tuple[str, ...] = (rest,)
+                last = first + 1
+                while True:
+                    if key in blocked:
+                        found.append(_Mention(first, last, prefix_len, (), _BLOCKED, order=0))
+                    indices = names.get(key)
+                    if indices:
+                        found.append(self._name_mention(first, last, prefix_len, key, indices, norms))
+                    if last >= count or key not in prefixes:
+                        break
+                    key = (*key, norms[last])
+                    last += 1
+        return found
+
+    def _name_mention(self, first, last, prefix_len, key, indices, norms) -> _Mention:
+        mention = _Mention(first, last, prefix_len, indices, _NAME, weakness=self._weakness.get(key, STRONG))
+        if all(self.entries[i].precision in ("feature", "region") for i in indices):
+            directions, end = self._read_direction_adjectives(norms, last, allow_conjunction=False)
+            mention.last, mention.directions = end, directions
+        return mention
+
+    def _read_direction_adjectives(self, norms, position, allow_conjunction=True) -> tuple[tuple[str, ...], int]:
+        """Direction adjectives from ``position`` on ("الجنوبي الشرقي", "الشمالي والغربي")."""
+        directions: list[str] = []
+        while position < len(norms) and len(directions) < _MAX_DIRECTIONS:
+            word = norms[position]
+            direction = self._direction_adjectives.get(word)
+            if direction is None and allow_conjunction and directions and word[:1] == "و":
+                direction = self._direction_adjectives.get(word[1:])
+            if direction is None:
+                break
+            directions.append(direction)
+            position += 1
+        return tuple(directions), position
+
+    def _bases_at(self, norms, splits, position, prefix_len=0) -> list[_Mention]:
+        """Name matches starting at ``position`` with exactly ``prefix_len`` proclitic characters."""
+        if position >= len(norms):
+            return []
+        found = []
+        for split_len, rest in splits[position]:
+            if split_len != prefix_len:
+                continue
+            key: tuple[str, ...] = (rest,)
+            last = position + 1
+            while True:
+                indices = self._names.get(key)
+                if indices:
+                    found.append(_Mention(position, last, prefix_len, indices, _NAME))
+                if last >= len(norms) or key not in self._prefixes:
+                    break
+                key = (*key, norms[last])
+                last += 1
+        found.sort(key=lambda m: -m.length)
+        return found
+
+    def _filter(self, indices: Iterable[int], precisions: frozenset[str]) -> tuple[int, ...]:
+        return tuple(i for i in indices if self.entries[i].precision in precisions and self.entries[i].governorate)
+
+    def _base_after(self, norms, splits, position, precisions, prefix_len=0) -> _Mention | None:
+        """The longest name at ``position`` (after an optional cue word) with a candidate of ``precisions``."""
+        for start in (position, position + 1):
+            if start == position + 1:
+                if position >= len(norms) or prefix_len:
+                    break
+                word = norms[position]
+                if word not in self._governorate_cues and word not in self._town_precision_cues:
+                    break
+            for base in self._bases_at(norms, splits, start, prefix_len):
+                kept = self._filter(base.candidates, precisions)
+                if kept:
+                    base.candidates = kept
+                    return base
+        return None
+
+    def _match_composites(self, norms: list[str], splits: list[list[tuple[int, str]]]) -> list[_Mention]:
+        found: list[_Mention] = []
+        governorate_only = frozenset({"governorate"})
+        for first in range(len(norms)):
+            for prefix_len, rest in splits[first]:
+                if rest in self._countryside:
+                    found.extend(self._match_countryside(norms, splits, first, prefix_len, rest))
+                elif rest in self._direction_nouns:
+                    directions = [self._direction_nouns[rest]]
+                    position = first + 1
+                    if position < len(norms) and norms[position] in self._direction_nouns:
+                        second = self._direction_nouns[norms[position]]
+                        if directions[0] in ("north", "south") and second in ("east", "west"):
+                            directions.append(second)
+                            position += 1
+                    base = self._base_after(norms, splits, position, governorate_only)
+                    if base is not None:
+                        found.append(_Mention(first, base.last, prefix_len, base.candidates, _DIRECTION,
+                                              directions=tuple(directions), order=2))
+                elif rest in self._governorate_cues:
+                    base = self._base_after(norms, splits, first + 1, governorate_only)
+                    if base is not None and base.first == first + 1:
+                        found.append(_Mention(first, base.last, prefix_len, base.candidates, _GOV_CUE, order=2))
+                        found.extend(self._match_conjoined(norms, splits, base.last, _GOV_CUE))
+        return found
+
+    def _match_countryside(self, norms, splits, first, prefix_len, word) -> list[_Mention]:
+        found = self._match_countryside_forms(norms, splits, first, prefix_len, word)
+        if word in self._desert_words:
+            for mention in found:
+                mention.desert = True
+        return found
+
+    def _match_countryside_forms(self, norms, splits, first, prefix_len, word) -> list[_Mention]:
+        found: list[_Mention] = []
+        base = self._base_after(norms, splits, first + 1, _COUNTRYSIDE_BASES)
+        if base is not None:
+            directions, end = self._read_direction_adjectives(norms, base.last)
+            found.append(_Mention(first, end, prefix_len, base.candidates, _COUNTRYSIDE, directions=directions, order=2))
+            found.extend(self._match_conjoined(norms, splits, end, _COUNTRYSIDE))
+            return found
+        if word not in self._definite_countryside or first + 1 >= len(norms):
+            return found
+        # "الريف الحموي الشمالي", "البادية الحمصية"
+        label = self._nisba.get(norms[first + 1])
+        if label is not None:
+            directions, end = self._read_direction_adjectives(norms, first + 2)
+            found.append(_Mention(first, end, prefix_len, (self._governorate_entry[label],), _COUNTRYSIDE,
+                                  directions=directions, order=2))
+            return found
+        # "الريف الشمالي لحماة", "الريف الغربي لمحافظة إدلب"
+        directions, position = self._read_direction_adjectives(norms, first + 1)
+        if not directions or position >= len(norms):
+            return found
+        base = None
+        for split_len, rest in splits[position]:
+            if split_len and norms[position][split_len - 1] == "ل":
+                if rest in self._governorate_cues or rest in self._town_precision_cues:
+                    base = self._base_after(norms, splits, position + 1, _COUNTRYSIDE_BASES)
+                else:
+                    base = self._base_after(norms, splits, position, _COUNTRYSIDE_BASES, prefix_len=split_len)
+                if base is not None:
+                    break
+        if base is not None:
+            found.append(_Mention(first, base.last, prefix_len, base.candidates, _COUNTRYSIDE,
+                                  directions=directions, order=2))
+        return found
+
+    def _match_conjoined(self, norms, splits, position, kind) -> list[_Mention]:
+        """A governorate joined by و after a countryside or governorate phrase ("ريفي حماة وإدلب")."""
+        if position >= len(norms) or norms[position][:1] != "و":
+            return []
+        base = self._base_after(norms, splits, position, frozenset({"governorate"}), prefix_len=1)
+        if base is None or base.first != position:
+            return []
+        directions, end = ((), base.last)
+        if kind == _COUNTRYSIDE:
+            directions, end = self._read_direction_adjectives(norms, base.last)
+        # order 0: "وإدلب" here is the countryside or governorate, not the bare name.
+        return [_Mention(position, end, 1, base.candidates, kind, directions=directions, order=0)]
+
+    @staticmethod
+    def _select(mentions: list[_Mention]) -> list[_Mention]:
+        """Longest first, then leftmost, fewer proclitic letters, blocks before names before phrases."""
+        mentions.sort(key=lambda m: (-m.length, m.first, m.prefix_len, m.order))
+        taken: set[int] = set()
+        chosen = []
+        for mention in mentions:
+            span = range(mention.first, mention.last)
+            if any(i in taken for i in span):
+                continue
+            taken.update(span)
+            chosen.append(mention)
+        chosen.sort(key=lambda m: m.first)
+        return chosen
+
+    # ------------------------------------------------------------------ resolution
+
+    def _resolve(self, mentions, tokens, norms, splits, aligned) -> list[Place]:
+        live = [m for m in mentions if m.kind != _BLOCKED and not self._blocked_by_head(m, norms)]
+        for mention in live:
+            mention.candidates = self._prefer_by_cue(mention, norms, splits)
+
+        # Context: governorates and points of the places the report names unambiguously.
+        support: Counter = Counter()
+        points: list[tuple[float, float]] = []
+        for mention in live:
+            if mention.weakness != STRONG and not self._cued(mention, splits):
+                continue
+            govs = {self.entries[i].governorate for i in mention.candidates}
+            if len(govs) == 1 and None not in govs:
+                support[govs.pop()] += 1
+                chosen = self.entries[self._choose(mention.candidates, Counter(), [], None)]
+                if chosen.lat is not None and chosen.precision not in ("country", "region"):
+                    points.append((chosen.lat, chosen.lon))
+
+        places: list[Place] = []
+        previous: _Mention | None = None
+        for position, mention in enumerate(live):
+            if not self._licensed(mention, previous, support, norms, splits):
+                if not self._licensed_by_region_after(mention, live, position, norms):
+                    continue
+            index = self._choose(mention.candidates, support, points, mention)
+            place = self._place(mention, index, support, tokens, aligned)
+            places.append(place)
+            previous = mention
+        return places
+
+    def _blocked_by_head(self, mention: _Mention, norms: list[str]) -> bool:
+        """An organisation name such as "جيش إدلب" or "مجلس منبج": not a place mention."""
+        return (mention.kind == _NAME and mention.prefix_len == 0 and mention.first > 0
+                and norms[mention.first - 1] in self._blocking_heads)
+
+    def _previous_words(self, mention: _Mention, splits) -> list[str]:
+        if mention.first == 0:
+            return []
+        return [rest for _, rest in splits[mention.first - 1]]
+
+    def _cued(self, mention: _Mention, splits) -> bool:
+        if mention.kind != _NAME:
+            return True
+        return any(w in self._licensing_cues for w in self._previous_words(mention, splits))
+
+    def _prefer_by_cue(self, mention: _Mention, norms, splits) -> tuple[int, ...]:
+        """"مدينة حماة" means the city, "ناحية صوران" the sub-district."""
+        if mention.kind != _NAME:
+            return mention.candidates
+        words = self._previous_words(mention, splits)
+        wanted = None
+        if any(w in self._town_precision_cues for w in words):
+            wanted = "town"
+        elif any(w in self._subdistrict_cues for w in words):
+            wanted = "subdistrict"
+        if wanted is None:
+            return mention.candidates
+        preferred = tuple(i for i in mention.candidates if self.entries[i].precision == wanted)
+        if not preferred and wanted == "town":
+            preferred = tuple(i for i in mention.candidates if self.entries[i].precision != "governorate")
+        return preferred or mention.candidates
+
+    def _licensed(self, mention: _Mention, previous: _Mention | None, support: Counter, norms, splits) -> bool:
+        """Whether a name that is also a common word is used as a place here."""
+        if mention.weakness == STRONG or self._cued(mention, splits):
+            return True
+        if mention.weakness == CUE_ONLY:
+            return False
+        if previous is not None and (
+            previous.last == mention.first and mention.prefix_len
+            or previous.last == mention.first - 1 and norms[mention.first - 1] in ("،", ",", "و")
+        ):
+            return True  # in a list of places: "منبج والباب"
+        clitic = norms[mention.first][: mention.prefix_len]
+        after_preposition = (
+            mention.first == 0
+            or clitic in self._locative_clitics
+            or norms[mention.first - 1] in self._locative
+            or not any(ch.isalnum() for ch in norms[mention.first - 1])
+        )
+        if not after_preposition:
+            return False
+        governorates = {self.entries[i].governorate for i in mention.candidates}
+        return None in governorates or any(support[g] for g in governorates if g)
+
+    def _licensed_by_region_after(self, mention: _Mention, live: list[_Mention], position: int, norms) -> bool:
+        """A common-word name closed by a countryside phrase of its governorate: "الحاضر والعيس بريف حلب".
+
+        Narrows the mention's candidates to that governorate. A cue-only name
+        needs the phrase attached ("بريف") or another name in the list.
+        """
+        last, names_between = mention.last, 0
+        for following in live[position + 1 : position + 8]:
+            gap = following.first - last
+            if gap > 1 or gap == 1 and norms[last] not in self._list_gaps or gap == 0 and not following.prefix_len:
+                return False
+            regional = following.kind in (_COUNTRYSIDE, _DIRECTION, _GOV_CUE) or all(
+                self.entries[i].precision == "governorate" for i in following.candidates
+            )
+            if regional:
+                governorates = {self.entries[i].governorate for i in following.candidates} - {None}
+                kept = tuple(i for i in mention.candidates if self.entries[i].governorate in governorates)
+                attached = gap == 0 and norms[following.first][: following.prefix_len] in self._locative_clitics
+                if not kept or mention.weakness == CUE_ONLY and not (attached or names_between):
+                    return False
+                mention.candidates = kept
+                return True
+            last, names_between = following.last, names_between + 1
+        return False
+
+    def _choose(self, indices: Sequence[int], support: Counter, points, mention: _Mention | None) -> int:
+        """The candidate a mention most likely means (see the module docstring)."""
+        if len(indices) == 1:
+            return indices[0]
+        groups: dict[str | None, list[int]] = {}
+        for i in indices:
+            groups.setdefault(self.entries[i].governorate, []).append(i)
+
+        def distance(group: list[int]) -> float:
+            best = math.inf
+            for i in group:
+                entry = self.entries[i]
+                if entry.lat is None:
+                    continue
+                for lat, lon in points:
+                    best = min(best, _distance_km(entry.lat, entry.lon, lat, lon))
+            return best if best < math.inf else 0.0
+
+        def group_key(item: tuple[str | None, list[int]]) -> tuple:
+            governorate, group = item
+            weight = max(_KIND_RANK[self.entries[i].precision] >= 3 for i in group)
+            population = max(self.entries[i].population or 0 for i in group)
+            return (support[governorate] if governorate else 0, -distance(group), population, weight)
+
+        _, group = max(groups.items(), key=group_key) if len(groups) > 1 else next(iter(groups.items()))
+        return max(group, key=lambda i: (_KIND_RANK[self.entries[i].precision], self.entries[i].population or 0))
+
+    def _place(self, mention: _Mention, index: int, support: Counter, tokens, aligned: AlignedText) -> Place:
+        entry = self.entries[index]
+        start = _original_offset(tokens[mention.first], mention.prefix_len, aligned)
+        end = tokens[mention.last - 1].end
+        text = aligned.original[start:end]
+        governorate = entry.governorate
+        if entry.governorates and not support[governorate]:
+            # A feature spanning governorates (البادية، جبل الشيخ): the one the report names most.
+            backed = [g for g in entry.governorates if support[g]]
+            if backed:
+                governorate = max(backed, key=lambda g: (support[g], g == entry.governorate))
+        if mention.kind == _COUNTRYSIDE:
+            return self._countryside_place(entry, mention.directions, text, start, end, mention.desert)
+        if mention.kind == _DIRECTION:
+            return self._direction_place(entry, mention.directions, text, start, end)
+        return Place(text=text, start=start, end=end, gazetteer_id=entry.id, name_ar=entry.name_ar,
+                     name_en=entry.name_en, governorate=governorate, pcode=entry.pcode, lat=entry.lat,
+                     lon=entry.lon, precision=entry.precision)
+
+    def _countryside_place(self, base: GazetteerEntry, directions, text, start, end, desert=False) -> Place:
+        override = self._countryside_overrides.get(base.governorate or "")
+        if override is not None:
+            base = self.governorate(override)
+        names = self._direction_names_ar_feminine if desert else self._direction_names_ar
+        words = " ".join(names.get(d, "") for d in directions)
+        head, head_en, slug = ("بادية", "desert", "badia") if desert else ("ريف", "countryside", "rif")
+        name_ar = f"{head} {base.name_ar}" + (f" {words}" if words else "")
+        suffix = "-" + "-".join(directions) if directions else ""
+        name_en = (f"{'-'.join(directions)} " if directions else "") + f"{base.name_en} {head_en}"
+        return Place(text=text, start=start, end=end, gazetteer_id=f"rasd-{slug}-{base.id}{suffix}", name_ar=name_ar,
+                     name_en=name_en, governorate=base.governorate, pcode=base.pcode, lat=base.lat, lon=base.lon,
+                     precision="region")
+
+    def _direction_place(self, base: GazetteerEntry, directions, text, start, end) -> Place:
+        name_ar = " ".join(self._direction_nouns_ar.get(d, "") for d in directions) + f" {base.name_ar}"
+        return Place(text=text, start=start, end=end, gazetteer_id=f"rasd-{'-'.join(directions)}-of-{base.id}",
+                     name_ar=name_ar, name_en=f"{'-'.join(directions)} of {base.name_en}",
+                     governorate=base.governorate, pcode=base.pcode, lat=base.lat, lon=base.lon, precision="region")
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def name_tokens(name: str) -> tuple[str, ...]:
+    """The normalised token sequence a name is matched as.
+
+    Args:
+        name: a place name as written.
+
+    Returns:
+        Its word tokens in the matching form.
+
+    Example:
+        >>> name_tokens("معرّة النعمان")
+        ('معره', 'النعمان')
+    """
+    return tuple(t.norm for t in tokenize(name))
+
+
+def split_proclitics(norm_word: str) -> list[tuple[int, str]]:
+    """``clitic_splits`` plus ل before an article on a ل-initial stem.
+
+    "للاذقية" is ل + اللاذقية with one lam dropped; ``clitic_splits`` restores
+    "الاذقيه", so the form with the article's lam kept is added.
+
+    Args:
+        norm_word: one word in the matching form.
+
+    Returns:
+        ``(prefix_len, remainder)`` pairs, unsplit first.
+
+    Example:
+        >>> split_proclitics("وللاذقيه")[-1]
+        (2, 'اللاذقيه')
+    """
+    splits = clitic_splits(norm_word)
+    for conjunction in (0, 1):
+        if conjunction and norm_word[:1] not in "وف":
+            continue
+        rest = norm_word[conjunction:]
+        if rest.startswith("لل") and len(rest) >= 5:
+            extra = (conjunction + 1, "ا" + rest)
+            if extra not in splits:
+                splits.append(extra)
+    return splits
+
+
+def load_entries(data: Mapping[str, Any]) -> list[GazetteerEntry]:
+    """Gazetteer entries from the parsed ``gazetteer.json``.
+
+    Raises:
+        DataError: when a record lacks a required field.
+    """
+    try:
+        return [
+            GazetteerEntry(
+                id=record["id"],
+                name_ar=record["name_ar"],
+                name_en=record["name_en"],
+                aliases_ar=tuple(record.get("aliases_ar") or ()),
+                governorate=record.get("governorate"),
+                governorates=tuple(record.get("governorates") or ()),
+                pcode=record.get("pcode"),
+                lat=record.get("lat"),
+                lon=record.get("lon"),
+                precision=record["precision"],
+                population=record.get("population"),
+            )
+            for record in data["entries"]
+        ]
+    except (KeyError, TypeError) as exc:
+        raise DataError(f"malformed gazetteer record: {exc!r}") from exc
+
+
+def check_entry(entry: GazetteerEntry) -> None:
+    """Raise DataError when an entry's governorate or precision is not in the schema."""
+    if entry.precision not in PLACE_PRECISIONS:
+        raise DataError(f"gazetteer entry {entry.id}: unknown precision {entry.precision!r}")
+    for label in (entry.governorate, *entry.governorates):
+        if label is not None and label not in GOVERNORATES:
+            raise DataError(f"gazetteer entry {entry.id}: unknown governorate {label!r}")
+
+
+def _original_offset(token: Token, prefix_len: int, aligned: AlignedText) -> int:
+    """Start offset in the original text of a token after ``prefix_len`` normalised characters."""
+    if not prefix_len:
+        return token.start
+    offsets = aligned.offsets
+    position = bisect.bisect_left(offsets, token.start)
+    return offsets[min(position + prefix_len, len(offsets) - 1)]
+
+
+def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 12742.0 * math.asin(math.sqrt(a))
