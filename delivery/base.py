@@ -107,7 +107,8 @@ def parse_setting(var: str, raw: str, type_name: Any) -> Any:
         if kind == "float":
             return float(text)
     except ValueError as exc:
-        raise DeliveryConfigError(f"{var} must be a {kind}, got {raw!r}") from exc
+        expected = {"bool": "true or false", "int": "an integer", "float": "a number"}[kind]
+        raise DeliveryConfigError(f"{var} must be {expected}, got {raw!r}") from exc
     return raw
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Iterator
 
 import pytest
+from aiosmtpd.controller import Controller
 
-from tests.unit.delivery.servers import Receiver
+from tests.unit.delivery.servers import Receiver, StoringHandler, free_port
 
 
 @pytest.fixture
@@ -22,3 +23,20 @@ def receiver_factory() -> Iterator:
     yield start
     for receiver in started:
         receiver.__exit__(None, None, None)
+
+
+@pytest.fixture
+def smtp_server() -> Iterator:
+    """Start real SMTP servers on 127.0.0.1 with a handler; all are stopped after the test."""
+    started = []
+
+    def start(handler: StoringHandler) -> int:
+        port = free_port()
+        controller = Controller(handler, hostname="127.0.0.1", port=port)
+        controller.start()
+        started.append(controller)
+        return port
+
+    yield start
+    for controller in started:
+        controller.stop()

@@ -85,3 +85,24 @@ class SleepRecorder:
     async def __call__(self, seconds: float) -> None:
         self.delays.append(seconds)
         await asyncio.sleep(0)
+
+
+class StoringHandler:
+    """aiosmtpd handler keeping every message; ``replies`` scripts DATA answers (then 250)."""
+
+    def __init__(self, replies: list[str] | None = None, refuse_rcpt: str | None = None):
+        self.replies = list(replies or [])
+        self.refuse_rcpt = refuse_rcpt
+        self.envelopes = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if self.refuse_rcpt:
+            return self.refuse_rcpt
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        if self.replies:
+            return self.replies.pop(0)
+        self.envelopes.append(envelope)
+        return "250 Message accepted"

@@ -9,8 +9,12 @@ import time
 from delivery.base import Channel, DeliveryResult, DeliverySettings
 from delivery.dead_letter import MemoryDeadLetterSink
 from delivery.dispatcher import Dispatcher, redact_target
+from delivery.registry import build_channels
+from delivery.sse import AlertBroadcaster
 from delivery.throttle import Throttle
+from delivery.webhook import derive_webhook_secret, verify_signature
 from tests.unit.delivery.factories import make_alert
+from tests.unit.delivery.servers import StoringHandler
 
 SETTINGS = DeliverySettings(webhook_secret="s", delivery_max_attempts=3)
 
@@ -145,3 +149,38 @@ def test_run_flusher_delivers_due_digests_until_stopped():
 
     asyncio.run(run())
     assert [d[0] for d in channel.delivered] == ["a1", "a2"]  # a lone held alert goes out as itself
+
+
+def test_real_channels_end_to_end_a_failing_webhook_does_not_stop_email_or_sse(receiver_factory, smtp_server):
+    good, bad = receiver_factory(), receiver_factory(default=(503, {"Retry-After": "0"}))
+    handler = StoringHandler()
+    settings = DeliverySettings(webhook_secret="master", allow_private_targets=True, delivery_max_attempts=2,
+                                delivery_backoff_seconds=0.01, smtp_host="127.0.0.1",
+                                smtp_port=smtp_server(handler), smtp_from="alerts@rasd.example.org")
+    hub = AlertBroadcaster()
+    sink = MemoryDeadLetterSink()
+    alert = make_alert()
+    sub = {"id": "sub-idlib", "owner": "analyst-1", "throttle_seconds": 0, "channels": [
+        {"type": "webhook", "target": bad.url}, {"type": "webhook", "target": good.url},
+        {"type": "email", "target": "analyst@example.org"}, {"type": "sse", "target": ""}]}
+
+    async def run():
+        dispatcher = Dispatcher(settings, build_channels(settings, broadcaster=hub), dead_letters=sink)
+        stream = hub.stream("analyst-1")
+        try:
+            results = await dispatcher.dispatch(alert, sub)
+            chunks = [await anext(stream), await anext(stream)]
+            return results, chunks
+        finally:
+            await stream.aclose()
+            await dispatcher.aclose()
+
+    results, chunks = asyncio.run(run())
+    assert [(r.channel, r.outcome, r.attempts) for r in results] == [
+        ("webhook", "failed", 2), ("webhook", "delivered", 1), ("email", "delivered", 1), ("sse", "delivered", 1)]
+    [request] = good.requests
+    assert verify_signature(request.body, request.headers["x-rasd-signature"],
+                            derive_webhook_secret("master", "sub-idlib"))
+    assert len(bad.requests) == 2 and len(handler.envelopes) == 1
+    assert b"id: alert-0001" in chunks[1]
+    assert [(d.channel, d.code, d.target) for d in sink.dead_letters] == [("webhook", "gave_up", bad.url)]

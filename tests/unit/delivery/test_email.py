@@ -5,57 +5,18 @@ from __future__ import annotations
 import asyncio
 import email
 from email import policy
-from typing import Iterator
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from delivery.base import DeliverySettings
 from delivery.email import EmailChannel, build_email, build_subject, check_address, render_text, translate_label
 from delivery.exceptions import TargetRefused
 from delivery.throttle import Digest, ThrottleKey
 from tests.unit.delivery.factories import make_alert
-from tests.unit.delivery.servers import SleepRecorder, free_port
+from tests.unit.delivery.servers import SleepRecorder, StoringHandler, free_port
 
 SENDER = "alerts@rasd.example.org"
 RECIPIENT = "analyst@example.org"
-
-
-class StoringHandler:
-    """aiosmtpd handler keeping every message; ``replies`` scripts DATA answers (then 250)."""
-
-    def __init__(self, replies: list[str] | None = None, refuse_rcpt: str | None = None):
-        self.replies = list(replies or [])
-        self.refuse_rcpt = refuse_rcpt
-        self.envelopes = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
-        if self.refuse_rcpt:
-            return self.refuse_rcpt
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        if self.replies:
-            return self.replies.pop(0)
-        self.envelopes.append(envelope)
-        return "250 Message accepted"
-
-
-@pytest.fixture
-def smtp_server() -> Iterator:
-    started = []
-
-    def start(handler: StoringHandler) -> int:
-        port = free_port()
-        controller = Controller(handler, hostname="127.0.0.1", port=port)
-        controller.start()
-        started.append(controller)
-        return port
-
-    yield start
-    for controller in started:
-        controller.stop()
 
 
 def make_settings(port: int, **overrides) -> DeliverySettings:
