@@ -143,7 +143,9 @@ class Gazetteer:
         if set(self._governorate_entry) != set(GOVERNORATES):
             raise DataError("gazetteer lacks governorates: " + ", ".join(set(GOVERNORATES) - set(self._governorate_entry)))
 
-        words = lambda key: frozenset(normalize_ar(w) for w in lexicon.get(key, ()))  # noqa: E731
+        def words(key: str) -> frozenset[str]:
+            return frozenset(normalize_ar(w) for w in lexicon.get(key, ()))
+
         self._governorate_cues = words("governorate_cues")
         self._town_cues = words("town_cues")
         self._town_precision_cues = words("town_precision_cues")

@@ -104,6 +104,15 @@ def test_curated_source_has_at_least_250_places_with_governorate_and_coordinates
         assert place["id"].startswith("rasd-")
 
 
+def test_gazetteer_is_rebuilt_after_curated_edits():
+    built = {e["id"]: e for e in load_json("places/gazetteer.json")["entries"]}
+    names = {name for e in built.values() for name in (e["name_ar"], *e["aliases_ar"])}
+    for place in load_json("places/curated.json")["places"]:
+        # merged with a GeoNames town (id gn-...) or kept under its own id; its name is indexed either way
+        assert place["id"] in built or place["name_ar"] in names, place["id"]
+        assert place["name_ar"] in names, place["id"]
+
+
 def test_place_data_stays_small():
     folder = data_path("places/gazetteer.json").parent
     assert sum(f.stat().st_size for f in folder.iterdir() if f.is_file()) < 5_000_000
@@ -343,6 +352,9 @@ def test_spanning_feature_takes_the_governorate_of_the_report(gazetteer):
         "تطالب بالحرية والكرامة",
         "التوصل إلى حل سلمي",
         "مظاهرات سلمية",
+        "نحن بصدد دراسة الاقتراح",
+        "حماه الله من كل سوء",
+        "الطبقة الوسطى",
     ],
 )
 def test_a_common_word_alone_is_not_a_place(gazetteer, text):
