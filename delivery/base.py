@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import abc
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, Mapping
 from urllib.parse import urlsplit
 
@@ -42,7 +42,7 @@ class DeliverySettings:
         sse_keepalive_seconds: a comment line is sent after this long without an alert.
     """
 
-    webhook_secret: str = ""
+    webhook_secret: str = field(default="", repr=False)
     allow_private_targets: bool = False
     delivery_max_attempts: int = 5
     delivery_backoff_seconds: float = 1.0
@@ -55,7 +55,7 @@ class DeliverySettings:
     smtp_from: str = ""
     smtp_starttls: bool = False
     smtp_username: str = ""
-    smtp_password: str = ""
+    smtp_password: str = field(default="", repr=False)
     public_url: str = ""
     sse_queue_size: int = 100
     sse_replay_size: int = 1000

@@ -136,7 +136,8 @@ class Dispatcher:
         self._log(message, kind, target, result)
         if is_final_failure(result):
             await self.dead_letters.record(DeliveryDeadLetter(
-                channel=kind, target=target, code=choose_dead_letter_code(result, self.settings.delivery_max_attempts), error=result.error or "",
+                channel=kind, target=target,
+                code=choose_dead_letter_code(result, self.settings.delivery_max_attempts), error=result.error or "",
                 attempts=result.attempts, status=result.status, message=message,
             ))
         return result

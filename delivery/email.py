@@ -20,6 +20,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote
 from typing import Any, Awaitable, Callable
 
 from delivery.base import Channel, DeliveryResult, DeliverySettings
@@ -70,10 +71,10 @@ def build_alert_link(message: dict[str, Any], public_url: str) -> str | None:
         return None
     base = public_url.rstrip("/")
     if message.get("kind") == "report" and message.get("report_id"):
-        return f"{base}/reports/{message['report_id']}"
+        return f"{base}/reports/{quote(str(message['report_id']), safe='')}"
     if message.get("kind") == "signal" and message.get("signal_id"):
-        return f"{base}/signals/{message['signal_id']}"
-    return f"{base}/alerts?subscription_id={message.get('subscription_id', '')}"
+        return f"{base}/signals/{quote(str(message['signal_id']), safe='')}"
+    return f"{base}/alerts?subscription_id={quote(str(message.get('subscription_id', '')), safe='')}"
 
 
 def describe_places(message: dict[str, Any], lang: str) -> str:

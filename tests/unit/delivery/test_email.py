@@ -9,7 +9,15 @@ from email import policy
 import pytest
 
 from delivery.base import DeliverySettings
-from delivery.email import EmailChannel, build_email, build_subject, check_address, render_text, translate_label
+from delivery.email import (
+    EmailChannel,
+    build_alert_link,
+    build_email,
+    build_subject,
+    check_address,
+    render_text,
+    translate_label,
+)
 from delivery.exceptions import TargetRefused
 from delivery.throttle import Digest, ThrottleKey
 from tests.unit.delivery.factories import make_alert
@@ -142,3 +150,11 @@ def test_long_arabic_subject_is_folded_without_losing_spaces():
     subject_lines = head.split("Subject: ", 1)[1].split("\r\nFrom:", 1)[0].split("\r\n")
     assert len(subject_lines) > 1 and all(len(line) <= 78 for line in subject_lines)
     assert email.message_from_bytes(raw, policy=policy.default)["Subject"].endswith(title)
+
+
+def test_links_are_url_encoded():
+    assert build_alert_link({"kind": "digest", "subscription_id": "sub 1&x"}, "https://r.example.org/") == (
+        "https://r.example.org/alerts?subscription_id=sub%201%26x")
+    assert build_alert_link({"kind": "report", "report_id": "a/b"}, "https://r.example.org") == (
+        "https://r.example.org/reports/a%2Fb")
+    assert build_alert_link(make_alert(), "") is None

@@ -23,6 +23,8 @@ def test_settings_from_env_parse_types_and_overrides_win():
     assert (settings.delivery_backoff_seconds, settings.smtp_starttls, settings.delivery_max_attempts) == (
         0.25, False, 2)
     assert DeliverySettings.from_env({}).allow_private_targets is False
+    assert "abc" not in repr(settings)  # secrets stay out of logs
+
 
 
 @pytest.mark.parametrize("env, fragment", [
