@@ -1,0 +1,633 @@
+"""Statistical named-entity recognition: a CRF over normalised Arabic words.
+
+The model (``rasd/data/models/ner.crfsuite``) is a linear-chain CRF trained by
+``scripts/train_ner.py`` on ANERcorp with python-crfsuite. Its features are
+built here, once, for both training and tagging: the normalised word, its
+proclitic-stripped stem, affixes, shape, a +-2 word window, and membership in
+the ANERGazet gazetteers (``rasd/data/ner/gazetteer.json``).
+
+``EntityTagger.tag`` returns PER/ORG/LOC spans with offsets into the original
+text; a leading proclitic (و ف ب ل ك) is left outside the span.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import regex
+
+from rasd.errors import DataError
+from rasd.resources import data_path, load_json
+from rasd.text.aligned import align_normalize
+from rasd.text.normalize import normalize_ar
+from rasd.text.tokens import Token, clitic_splits, tokenize_aligned
+
+logger = logging.getLogger(__name__)
+
+MODEL_NAME = "models/ner.crfsuite"
+GAZETTEER_NAME = "ner/gazetteer.json"
+HEADS_NAME = "ner/entity_heads.json"
+MEMORY_NAME = "ner/memory.json"
+
+# Corpus tag types -> the entity types rasd emits (MISC is not emitted).
+EMITTED_TYPES = {"PERS": "PER", "PER": "PER", "ORG": "ORG", "LOC": "LOC"}
+
+_UNSEEN = "unk"
+_MAX_GAZETTEER_WORDS = 5
+_SENTENCE_END = frozenset(".!?؟")
+_LATIN_RE = regex.compile(r"[a-z]")
+_DIGIT_RE = regex.compile(r"\d")
+_WORD_RE = regex.compile(r"[\p{L}\p{N}]")
+_ARTICLE = "ال"
+
+
+@dataclass(frozen=True, slots=True)
+class EntitySpan:
+    """One entity mention.
+
+    Attributes:
+        type: ``"PER"``, ``"ORG"`` or ``"LOC"``.
+        text: the mention as written, without a leading proclitic.
+        start: start offset in the original text.
+        end: end offset (exclusive) in the original text.
+    """
+
+    type: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class NerLexicon:
+    """The data the features and spans use besides the model itself.
+
+    Attributes:
+        gazetteer: normalised entries (tuples of words) -> type (LOC/ORG/PERS).
+        heads: normalised words seen starting an entity in training -> count.
+        memory: normalised word -> the label it most often had in training
+            (``O``, ``PERS``, ``LOC``, ``ORG``, ``MISC``).
+        stem_memory: the same per proclitic-stripped stem.
+    """
+
+    gazetteer: dict[tuple[str, ...], str]
+    heads: dict[str, int]
+    memory: dict[str, str] = field(default_factory=dict)
+    stem_memory: dict[str, str] = field(default_factory=dict)
+    first_words: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # The first word of each gazetteer entry -> its longest entry, so a
+        # lookup is tried only where an entry can start.
+        first_words: dict[str, int] = {}
+        for entry in self.gazetteer:
+            first_words[entry[0]] = max(first_words.get(entry[0], 0), len(entry))
+        object.__setattr__(self, "first_words", first_words)
+
+    @classmethod
+    def from_data(cls) -> "NerLexicon":
+        """Load the bundled lexicon (``ner/gazetteer.json``, ``ner/entity_heads.json``, ``ner/memory.json``)."""
+        return _bundled_lexicon()
+
+    @classmethod
+    def from_mappings(
+        cls,
+        gazetteer: dict[str, list[str]],
+        heads: dict[str, int],
+        memory: dict[str, list[str]] | None = None,
+        stem_memory: dict[str, list[str]] | None = None,
+    ) -> "NerLexicon":
+        """Build a lexicon from plain mappings (the JSON data files' shape).
+
+        Args:
+            gazetteer: ``{type: [entry, ...]}``; entries are normalised here.
+            heads: entity-initial words with counts (normalised).
+            memory: ``{label: [word, ...]}``, words normalised.
+            stem_memory: ``{label: [stem, ...]}``.
+
+        Returns:
+            The lexicon.
+
+        Example:
+            >>> lex = NerLexicon.from_mappings({"LOC": ["دمشق"]}, {"خالد": 3}, {"PERS": ["خالد"]})
+            >>> lex.gazetteer[("دمشق",)], lex.memory["خالد"]
+            ('LOC', 'PERS')
+        """
+        entries: dict[tuple[str, ...], str] = {}
+        for entity_type in sorted(gazetteer):
+            for entry in gazetteer[entity_type]:
+                words = tuple(normalize_ar(entry).split())
+                if words and len(words) <= _MAX_GAZETTEER_WORDS:
+                    entries.setdefault(words, entity_type)
+        return cls(entries, dict(heads), _invert(memory or {}), _invert(stem_memory or {}))
+
+
+def _invert(by_label: dict[str, list[str]]) -> dict[str, str]:
+    return {word: label for label in sorted(by_label) for word in by_label[label]}
+
+
+@lru_cache(maxsize=1)
+def _bundled_lexicon() -> NerLexicon:
+    gazetteer = load_json(GAZETTEER_NAME)
+    heads = load_json(HEADS_NAME)
+    memory = load_json(MEMORY_NAME)
+    try:
+        return NerLexicon.from_mappings(
+            gazetteer["entries"], heads["heads"], memory["words"], memory["stems"]
+        )
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise DataError(f"malformed NER lexicon data ({GAZETTEER_NAME}, {HEADS_NAME}, {MEMORY_NAME}): {exc}") from exc
+
+
+def build_memory(sentences: Iterable[Sequence[tuple[str, str]]]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The label each normalised word (and stem) most often has in tagged sentences.
+
+    Args:
+        sentences: sentences of ``(normalised word, BIO tag)`` pairs.
+
+    Returns:
+        ``(words, stems)``, each ``{label: sorted list}``; ties go to the
+        label that sorts last, so the result does not depend on order.
+
+    Example:
+        >>> build_memory([[("زار", "O"), ("وخالد", "B-PERS")]])
+        ({'O': ['زار'], 'PERS': ['وخالد']}, {'O': ['زار'], 'PERS': ['خالد']})
+    """
+    word_counts: dict[str, Counter[str]] = defaultdict(Counter)
+    stem_counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for sentence in sentences:
+        for word, tag in sentence:
+            label = tag.partition("-")[2] or "O"
+            word_counts[word][label] += 1
+            stem_counts[strip_proclitics(word)[1]][label] += 1
+    return _majority(word_counts), _majority(stem_counts)
+
+
+def _majority(counts: dict[str, Counter[str]]) -> dict[str, list[str]]:
+    by_label: dict[str, list[str]] = defaultdict(list)
+    for word, labels in counts.items():
+        label = max(labels.items(), key=lambda item: (item[1], item[0]))[0]
+        by_label[label].append(word)
+    return {label: sorted(words) for label, words in sorted(by_label.items())}
+
+
+# ---------------------------------------------------------------- features
+
+
+def strip_proclitics(norm_word: str) -> tuple[str, str]:
+    """Split a normalised word into its proclitics and stem (article removed).
+
+    Args:
+        norm_word: one normalised word.
+
+    Returns:
+        ``(proclitics, stem)``; the article ال counts as a proclitic.
+
+    Example:
+        >>> strip_proclitics("وبالقوات")
+        ('وبال', 'قوات')
+    """
+    prefix_len, rest = clitic_splits(norm_word)[-1]
+    prefix = norm_word[:prefix_len]
+    if rest.startswith(_ARTICLE) and len(rest) >= 4:
+        return prefix + _ARTICLE, rest[2:]
+    return prefix, rest
+
+
+def word_templates(norm_word: str, lexicon: NerLexicon) -> tuple[list[str], list[str], list[str]]:
+    """The context-free features of one normalised word.
+
+    Args:
+        norm_word: one normalised token.
+        lexicon: supplies the training-label memory.
+
+    Returns:
+        ``(own, as_previous, as_next)``: its own feature strings, and those
+        it lends to the word after it and to the word before it.
+
+    Example:
+        >>> own, as_previous, as_next = word_templates("ودمشق", NerLexicon({}, {}))
+        >>> "s=دمشق" in own, "w-1=ودمشق" in as_previous, "m+1=unk" in as_next
+        (True, True, True)
+    """
+    w = norm_word
+    proclitics, stem = strip_proclitics(w)
+    memory = lexicon.memory.get(w, _UNSEEN)
+    own = [
+        "b",
+        "w=" + w,
+        "s=" + stem,
+        "pc=" + proclitics,
+        "len=" + str(min(len(w), 9)),
+        "m=" + memory,
+        "ms=" + lexicon.stem_memory.get(stem, _UNSEEN),
+    ]
+    for n in (1, 2, 3, 4):
+        if len(w) > n:
+            own.append(f"p{n}=" + w[:n])
+            own.append(f"x{n}=" + w[-n:])
+        if len(stem) > n:
+            own.append(f"sp{n}=" + stem[:n])
+            own.append(f"sx{n}=" + stem[-n:])
+    if _DIGIT_RE.search(w):
+        own.append("dig" if w.isdigit() else "hasdig")
+    if _LATIN_RE.search(w):
+        own.append("lat")
+    if not _WORD_RE.search(w):
+        own.append("pun")
+    lent = []
+    for mark in ("-1", "+1"):
+        lent.append(
+            ["w" + mark + "=" + w, "s" + mark + "=" + stem, "x2" + mark + "=" + w[-2:],
+             "pc" + mark + "=" + proclitics, "m" + mark + "=" + memory]
+        )
+    return own, lent[0], lent[1]
+
+
+def gazetteer_tags(norm_words: Sequence[str], lexicon: NerLexicon) -> list[str | None]:
+    """Mark the words covered by a gazetteer entry (longest match, B/I-TYPE).
+
+    The first word of a match may carry proclitics (و ب ل ك ف).
+
+    Args:
+        norm_words: the normalised words of one sentence.
+        lexicon: the gazetteer.
+
+    Returns:
+        One ``"B-LOC"``/``"I-LOC"``... or None per word.
+
+    Example:
+        >>> lex = NerLexicon.from_mappings({"LOC": ["راس العين"]}, {})
+        >>> gazetteer_tags(["في", "وراس", "العين"], lex)
+        [None, 'B-LOC', 'I-LOC']
+    """
+    return match_gazetteer(norm_words, [gazetteer_starts(w, lexicon) for w in norm_words], lexicon)
+
+
+def gazetteer_starts(norm_word: str, lexicon: NerLexicon) -> tuple[tuple[str, int], ...]:
+    """The forms of a word (itself, then without proclitics) a gazetteer entry starts with.
+
+    Args:
+        norm_word: one normalised word.
+        lexicon: the gazetteer.
+
+    Returns:
+        ``(form, longest entry length)`` pairs, unsplit form first.
+
+    Example:
+        >>> gazetteer_starts("وراس", NerLexicon.from_mappings({"LOC": ["راس العين"]}, {}))
+        (('راس', 2),)
+    """
+    first_words = lexicon.first_words
+    return tuple((rest, first_words[rest]) for _, rest in clitic_splits(norm_word) if rest in first_words)
+
+
+def match_gazetteer(
+    norm_words: Sequence[str], starts: Sequence[tuple[tuple[str, int], ...]], lexicon: NerLexicon
+) -> list[str | None]:
+    """Longest-match gazetteer tagging given each word's ``gazetteer_starts``."""
+    entries = lexicon.gazetteer
+    count = len(norm_words)
+    tags: list[str | None] = [None] * count
+    i = 0
+    while i < count:
+        matched = 0
+        for first, longest in starts[i]:
+            for n in range(min(longest, count - i), matched, -1):
+                entity_type = entries.get((first, *norm_words[i + 1 : i + n]))
+                if entity_type is not None:
+                    matched = n
+                    tags[i] = "B-" + entity_type
+                    for j in range(i + 1, i + n):
+                        tags[j] = "I-" + entity_type
+                    break
+        i += max(matched, 1)
+    return tags
+
+
+class FeatureExtractor:
+    """Builds CRF feature strings, caching each word's context-free part.
+
+    Args:
+        lexicon: gazetteer and training-label memory.
+        known: when given (the attributes of a trained model), features the
+            model has no weight for are dropped and the rest are passed as
+            UTF-8 bytes; the tags do not change, only the time spent.
+    """
+
+    _MAX_CACHE = 100_000
+
+    def __init__(self, lexicon: NerLexicon, known: frozenset[str] | None = None):
+        self.lexicon = lexicon
+        self._known = known
+        self._cache: dict[str, _WordParts] = {}
+
+    def word(self, norm_word: str) -> "_WordParts":
+        """The cached context-free parts of one word: features and gazetteer starts."""
+        cached = self._cache.get(norm_word)
+        if cached is None:
+            own, as_previous, as_next = word_templates(norm_word, self.lexicon)
+            if self._known is not None:
+                own, as_previous, as_next = (self._keep(part) for part in (own, as_previous, as_next))
+            cached = (own, as_previous, as_next, gazetteer_starts(norm_word, self.lexicon))
+            if len(self._cache) >= self._MAX_CACHE:
+                self._cache.clear()
+            self._cache[norm_word] = cached
+        return cached
+
+    def _keep(self, features: Iterable[str]) -> list:
+        known = self._known
+        return [f.encode("utf-8") for f in features if f in known]
+
+    def sentence(self, norm_words: Sequence[str]) -> list[list]:
+        """CRF features for every word of one sentence.
+
+        Args:
+            norm_words: the normalised words of one sentence.
+
+        Returns:
+            One list of features per word (``str``, or ``bytes`` when the
+            extractor filters to a model's known attributes).
+
+        Example:
+            >>> fx = FeatureExtractor(NerLexicon.from_mappings({"LOC": ["ادلب"]}, {}))
+            >>> "g=B-LOC" in fx.sentence(["في", "ادلب"])[1]
+            True
+        """
+        count = len(norm_words)
+        parts = [self.word(w) for w in norm_words]
+        gazetteer = match_gazetteer(norm_words, [p[3] for p in parts], self.lexicon)
+        sequence = []
+        for i, part in enumerate(parts):
+            features = part[0].copy()
+            extra = []
+            if i > 0:
+                features += parts[i - 1][1]
+                extra.append("b-1=" + norm_words[i - 1] + "|" + norm_words[i])
+                if gazetteer[i - 1] is not None:
+                    extra.append("g-1=" + gazetteer[i - 1])
+            else:
+                extra.append("BOS")
+            if i + 1 < count:
+                features += parts[i + 1][2]
+                extra.append("b+1=" + norm_words[i] + "|" + norm_words[i + 1])
+                if gazetteer[i + 1] is not None:
+                    extra.append("g+1=" + gazetteer[i + 1])
+            else:
+                extra.append("EOS")
+            if gazetteer[i] is not None:
+                extra.append("g=" + gazetteer[i])
+            features += extra if self._known is None else self._keep(extra)
+            sequence.append(features)
+        return sequence
+
+
+_WordParts = tuple[list, list, list, tuple[tuple[str, int], ...]]
+
+
+def sentence_features(norm_words: Sequence[str], lexicon: NerLexicon) -> list[list[str]]:
+    """CRF feature strings for every word of one sentence (unfiltered, uncached).
+
+    Args:
+        norm_words: the normalised words of one sentence.
+        lexicon: gazetteer and memory.
+
+    Returns:
+        One list of feature strings per word.
+
+    Example:
+        >>> lex = NerLexicon.from_mappings({"LOC": ["ادلب"]}, {})
+        >>> "g=B-LOC" in sentence_features(["في", "ادلب"], lex)[1]
+        True
+    """
+    return FeatureExtractor(lexicon).sentence(norm_words)
+
+
+# ---------------------------------------------------------------- tagging
+
+
+class EntityTagger:
+    """A CRF entity tagger over normalised words.
+
+    Build it with :meth:`pretrained` (the bundled model) or from a model path.
+    """
+
+    def __init__(self, model_path: Path, lexicon: NerLexicon, drop_unknown_features: bool = True):
+        """Open a trained model.
+
+        Args:
+            model_path: a CRFsuite model written by ``scripts/train_ner.py``.
+            lexicon: the lexicon the model was trained with.
+            drop_unknown_features: skip features the model has no weight for
+                (same tags, less work per token; reading the model's
+                attribute list costs a fraction of a second once).
+        """
+        import pycrfsuite  # a compiled extension, loaded only when a tagger is built
+
+        self._tagger = pycrfsuite.Tagger()
+        try:
+            self._tagger.open(str(model_path))
+            known = frozenset(a for a, _ in self._tagger.info().state_features) if drop_unknown_features else None
+        except (OSError, ValueError) as exc:
+            raise DataError(f"cannot open NER model {model_path}: {exc}") from exc
+        self.lexicon = lexicon
+        self._features = FeatureExtractor(lexicon, known)
+
+    @classmethod
+    def pretrained(cls) -> "EntityTagger":
+        """The bundled tagger (``models/ner.crfsuite``), built once per process."""
+        return _pretrained_tagger()
+
+    def tag_tokens(self, words: Sequence[str]) -> list[str]:
+        """BIO tags for one sentence of words as written.
+
+        Args:
+            words: the tokens of one sentence (not normalised).
+
+        Returns:
+            One corpus tag per word (``B-PERS``, ``I-LOC``, ``O``...).
+
+        Example:
+            >>> EntityTagger.pretrained().tag_tokens(["زار", "الأسد", "دمشق"])  # doctest: +SKIP
+            ['O', 'B-PERS', 'B-LOC']
+        """
+        return self.tag_normalized([normalize_ar(w) or w for w in words])
+
+    def tag_normalized(self, norm_words: Sequence[str]) -> list[str]:
+        """BIO tags for one sentence of already normalised words."""
+        if not norm_words:
+            return []
+        return self._tagger.tag(self._features.sentence(norm_words))
+
+    def tag(self, text: str) -> list[EntitySpan]:
+        """Find the PER, ORG and LOC mentions of a text.
+
+        Args:
+            text: a report, Arabic as written (any length).
+
+        Returns:
+            The entity spans in text order, offsets into ``text``, a leading
+            proclitic excluded.
+
+        Example:
+            >>> [(e.type, e.text) for e in EntityTagger.pretrained().tag("وهيئة تحرير الشام في إدلب")]  # doctest: +SKIP
+            [('ORG', 'هيئة تحرير الشام'), ('LOC', 'إدلب')]
+        """
+        tokens = tokenize_aligned(align_normalize(text))
+        spans: list[EntitySpan] = []
+        for sentence in split_sentences(text, tokens):
+            tags = self.tag_normalized([t.norm for t in sentence])
+            for entity_type, first, last in group_bio(tags):
+                span = self._make_span(text, sentence[first : last + 1], entity_type)
+                if span is not None:
+                    spans.append(span)
+        return spans
+
+    def _make_span(self, text: str, tokens: Sequence[Token], corpus_type: str) -> EntitySpan | None:
+        entity_type = EMITTED_TYPES.get(corpus_type)
+        if entity_type is None:
+            return None
+        start = tokens[0].start + proclitic_length(tokens[0], self.lexicon.heads)
+        end = tokens[-1].end
+        if start >= end:
+            return None
+        return EntitySpan(entity_type, text[start:end], start, end)
+
+
+@lru_cache(maxsize=1)
+def _pretrained_tagger() -> EntityTagger:
+    return EntityTagger(data_path(MODEL_NAME), NerLexicon.from_data())
+
+
+def split_sentences(text: str, tokens: Sequence[Token]) -> list[list[Token]]:
+    """Group tokens into sentences at . ! ? ؟ and line breaks.
+
+    Args:
+        text: the original text the tokens index.
+        tokens: its tokens.
+
+    Returns:
+        Non-empty token lists, in order.
+
+    Example:
+        >>> from rasd.text.tokens import tokenize
+        >>> t = "قصف حلب. وقتل\\nثلاثة"
+        >>> [[x.text for x in s] for s in split_sentences(t, tokenize(t))]
+        [['قصف', 'حلب', '.'], ['وقتل'], ['ثلاثة']]
+    """
+    sentences: list[list[Token]] = []
+    current: list[Token] = []
+    previous_end = 0
+    for token in tokens:
+        if current and "\n" in text[previous_end : token.start]:
+            sentences.append(current)
+            current = []
+        current.append(token)
+        previous_end = token.end
+        if token.norm in _SENTENCE_END:
+            sentences.append(current)
+            current = []
+    if current:
+        sentences.append(current)
+    return sentences
+
+
+def group_bio(tags: Sequence[str]) -> list[tuple[str, int, int]]:
+    """Entity runs of a BIO tag sequence (an I- without its B- opens a run).
+
+    Args:
+        tags: BIO tags, e.g. ``["B-ORG", "I-ORG", "O"]``.
+
+    Returns:
+        ``(type, first_index, last_index)`` per entity.
+
+    Example:
+        >>> group_bio(["B-ORG", "I-ORG", "O", "I-LOC", "B-PERS", "B-PERS"])
+        [('ORG', 0, 1), ('LOC', 3, 3), ('PERS', 4, 4), ('PERS', 5, 5)]
+    """
+    runs: list[tuple[str, int, int]] = []
+    open_type: str | None = None
+    open_start = 0
+    for i, tag in enumerate(tags):
+        prefix, _, entity_type = tag.partition("-")
+        if open_type is not None and (prefix != "I" or entity_type != open_type):
+            runs.append((open_type, open_start, i - 1))
+            open_type = None
+        if prefix in ("B", "I") and open_type is None:
+            open_type, open_start = entity_type, i
+    if open_type is not None:
+        runs.append((open_type, open_start, len(tags) - 1))
+    return runs
+
+
+def proclitic_length(token: Token, heads: dict[str, int]) -> int:
+    """How many original characters of an entity's first token are a proclitic.
+
+    A proclitic is split off when what remains starts with the article
+    (وال، بال، لل...) or is a word known to start entities while the whole
+    token is not (وخالد -> خالد, but وليد and وادي stay whole).
+
+    Args:
+        token: the first token of an entity.
+        heads: entity-initial words with their training counts.
+
+    Returns:
+        The length of the proclitic in ``token.text`` (0 when none).
+
+    Example:
+        >>> proclitic_length(Token("وهيئة", "وهيئه", 0, 5), {"هيئه": 4})
+        1
+        >>> proclitic_length(Token("وادي", "وادي", 0, 4), {"وادي": 9})
+        0
+    """
+    splits = clitic_splits(token.norm)
+    if len(splits) == 1:
+        return 0
+    whole = heads.get(token.norm, 0)
+    for prefix_len, rest in reversed(splits[1:]):
+        with_article = rest.startswith(_ARTICLE) and len(rest) >= 4
+        if (with_article and not whole) or heads.get(rest, 0) > whole:
+            return original_prefix_length(token.text, prefix_len)
+    return 0
+
+
+def original_prefix_length(written: str, norm_prefix_len: int) -> int:
+    """Length in ``written`` of its first ``norm_prefix_len`` normalised characters.
+
+    Args:
+        written: a token as written.
+        norm_prefix_len: characters of its normalised form.
+
+    Returns:
+        The matching length in the original (marks of the prefix included).
+
+    Example:
+        >>> original_prefix_length("وَبِدمشق", 2)
+        4
+    """
+    aligned = align_normalize(written)
+    return aligned.to_original(0, norm_prefix_len)[1]
+
+
+def iter_entity_words(sentences: Iterable[Sequence[tuple[str, str]]]) -> Iterable[str]:
+    """Normalised first words of the entities of tagged sentences (for ``heads``).
+
+    Args:
+        sentences: sentences of ``(word, tag)`` pairs.
+
+    Returns:
+        Each B- word, normalised.
+
+    Example:
+        >>> list(iter_entity_words([[("زار", "O"), ("خالد", "B-PERS")]]))
+        ['خالد']
+    """
+    for sentence in sentences:
+        for word, tag in sentence:
+            if tag.startswith("B-"):
+                yield normalize_ar(word)

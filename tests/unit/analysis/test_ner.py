@@ -1,0 +1,223 @@
+import json
+import time
+
+import pycrfsuite
+import pytest
+
+from rasd.analysis.ner import (
+    EntitySpan,
+    EntityTagger,
+    NerLexicon,
+    gazetteer_tags,
+    group_bio,
+    original_prefix_length,
+    proclitic_length,
+    sentence_features,
+    split_sentences,
+    strip_proclitics,
+)
+from rasd.text.normalize import normalize_ar
+from rasd.text.tokens import Token, tokenize
+
+# A tiny tagged corpus: enough for a CRF to learn the pattern in a second.
+_TEMPLATES = [
+    ("قالت {org} إن مقاتليها دخلوا {loc} .", None),
+    ("سيطرت {org} على {loc} بعد معارك .", None),
+    ("والتقى {per} مع قادة {org} في {loc} .", None),
+    ("وأعلن {per} أن {org} انسحبت من {loc} .", None),
+]
+_ORGS = ["هيئة تحرير الشام", "قوات سوريا الديمقراطية", "حركة أحرار الشام"]
+_LOCS = ["إدلب", "حلب", "منبج", "دير الزور"]
+_PERS = ["أبو محمد الجولاني", "مظلوم عبدي"]
+
+
+def _tagged(words, tag):
+    return [(w, ("B-" if i == 0 else "I-") + tag) for i, w in enumerate(words.split())]
+
+
+def _corpus():
+    sentences = []
+    for template, _ in _TEMPLATES:
+        for k in range(12):
+            org, loc, per = _ORGS[k % 3], _LOCS[k % 4], _PERS[k % 2]
+            sentence = []
+            for piece in template.split():
+                if piece == "{org}":
+                    sentence += _tagged(org, "ORG")
+                elif piece == "{loc}":
+                    sentence += _tagged(loc, "LOC")
+                elif piece == "{per}":
+                    sentence += _tagged(per, "PERS")
+                else:
+                    sentence.append((piece, "O"))
+            sentences.append(sentence)
+    # the same organisations after the conjunction و, as ANERcorp writes them
+    for org in _ORGS:
+        words = org.split()
+        sentences.append([("ودعت", "O"), ("و" + words[0], "B-ORG")] + [(w, "I-ORG") for w in words[1:]] + [(".", "O")])
+    return sentences
+
+
+@pytest.fixture(scope="module")
+def lexicon():
+    return NerLexicon.from_mappings({"LOC": ["إدلب", "حلب"], "PERS": ["محمد"]}, {normalize_ar(o.split()[0]): 5 for o in _ORGS})
+
+
+@pytest.fixture(scope="module")
+def tagger(tmp_path_factory, lexicon):
+    model = tmp_path_factory.mktemp("ner") / "tiny.crfsuite"
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for sentence in _corpus():
+        trainer.append(sentence_features([normalize_ar(w) for w, _ in sentence], lexicon), [t for _, t in sentence])
+    trainer.set_params({"c1": 0.0, "c2": 0.01, "max_iterations": 50})
+    trainer.train(str(model))
+    return EntityTagger(model, lexicon)
+
+
+def test_tag_tokens_returns_one_tag_per_word(tagger):
+    tags = tagger.tag_tokens(["سيطرت", "هيئة", "تحرير", "الشام", "على", "منبج", "."])
+    assert tags == ["O", "B-ORG", "I-ORG", "I-ORG", "O", "B-LOC", "O"]
+    assert tagger.tag_tokens([]) == []
+
+
+def test_tag_excludes_a_leading_proclitic_and_keeps_original_offsets(tagger):
+    text = "ودعت وهيئة تحرير الشام."
+    spans = tagger.tag(text)
+    assert spans == [EntitySpan("ORG", "هيئة تحرير الشام", 6, 22)]
+    assert text[spans[0].start] == "ه"
+
+
+def test_tag_maps_mpers_to_per_and_offsets_through_diacritics(tagger):
+    text = "وأعلن مظلوم عبدي أن قوات سوريا الديمقراطية انسحبت من مَنْبِج.\nقالت حركة أحرار الشام"
+    spans = tagger.tag(text)
+    assert [(s.type, s.text) for s in spans] == [
+        ("PER", "مظلوم عبدي"),
+        ("ORG", "قوات سوريا الديمقراطية"),
+        ("LOC", "مَنْبِج"),
+        ("ORG", "حركة أحرار الشام"),
+    ]
+    for span in spans:
+        assert text[span.start : span.end] == span.text
+
+
+def test_tag_does_not_emit_misc(tmp_path, lexicon):
+    model = tmp_path / "misc.crfsuite"
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for _ in range(5):
+        words = ["شاهد", "مونديال", "2006", "في", "حلب"]
+        trainer.append(sentence_features([normalize_ar(w) for w in words], lexicon), ["O", "B-MISC", "I-MISC", "O", "B-LOC"])
+    trainer.set_params({"c1": 0.0, "c2": 0.01, "max_iterations": 30})
+    trainer.train(str(model))
+    spans = EntityTagger(model, lexicon).tag("شاهد مونديال 2006 في حلب")
+    assert [(s.type, s.text) for s in spans] == [("LOC", "حلب")]
+
+
+def test_missing_model_is_a_data_error(tmp_path, lexicon):
+    from rasd.errors import DataError
+
+    with pytest.raises(DataError):
+        EntityTagger(tmp_path / "absent.crfsuite", lexicon)
+
+
+def test_tag_is_fast_on_a_long_report(tagger):
+    text = "وأعلن مظلوم عبدي أن قوات سوريا الديمقراطية انسحبت من مَنْبِج، وقُتل ٣ مدنيين في قصف على إدلب. " * 65
+    assert len(text.encode("utf-8")) > 6500
+    tagger.tag(text)
+    best = min(_timed(tagger.tag, text) for _ in range(3))
+    assert best < 0.05
+
+
+def _timed(function, argument):
+    started = time.perf_counter()
+    function(argument)
+    return time.perf_counter() - started
+
+
+def test_pretrained_tagger_finds_places_and_people():
+    tagger = EntityTagger.pretrained()
+    assert tagger is EntityTagger.pretrained()
+    spans = tagger.tag("وصل الرئيس الفرنسي جاك شيراك إلى بغداد أمس .")
+    assert ("LOC", "بغداد") in [(s.type, s.text) for s in spans]
+    assert any(s.type == "PER" and "شيراك" in s.text for s in spans)
+
+
+def test_group_bio_opens_a_run_on_orphan_inside_tag():
+    assert group_bio(["O", "I-ORG", "I-ORG", "B-LOC", "I-PERS"]) == [("ORG", 1, 2), ("LOC", 3, 3), ("PERS", 4, 4)]
+
+
+def test_split_sentences_on_punctuation_and_newlines():
+    text = "قصف حلب؟ نعم!\nقتل اثنان"
+    sentences = split_sentences(text, tokenize(text))
+    assert [[t.norm for t in s] for s in sentences] == [["قصف", "حلب", "؟"], ["نعم", "!"], ["قتل", "اثنان"]]
+
+
+def test_strip_proclitics_removes_conjunction_preposition_and_article():
+    assert strip_proclitics("وبالقوات") == ("وبال", "قوات")
+    assert strip_proclitics("للنظام") == ("لال", "نظام")
+    assert strip_proclitics("وادي") == ("و", "ادي")
+
+
+def test_proclitic_length_needs_a_known_head_or_the_article():
+    heads = {"هيئه": 4, "خالد": 9, "وليد": 3}
+    assert proclitic_length(Token("وهيئة", "وهيئه", 0, 5), heads) == 1
+    assert proclitic_length(Token("والجيش", "والجيش", 0, 6), heads) == 1
+    assert proclitic_length(Token("وَخالد", "وخالد", 0, 6), heads) == 2
+    assert proclitic_length(Token("وليد", "وليد", 0, 4), heads) == 0
+    assert proclitic_length(Token("وادي", "وادي", 0, 4), heads) == 0
+    assert proclitic_length(Token("لبنان", "لبنان", 0, 5), heads) == 0
+
+
+def test_original_prefix_length_counts_marks():
+    assert original_prefix_length("وَبِدمشق", 2) == 4
+    assert original_prefix_length("ﻻذقية", 1) == 1
+
+
+def test_gazetteer_tags_prefer_the_longest_entry(lexicon):
+    lex = NerLexicon.from_mappings({"LOC": ["دير الزور", "دير"], "ORG": ["الزور"]}, {})
+    assert gazetteer_tags(["في", "بدير", "الزور", "الزور"], lex) == [None, "B-LOC", "I-LOC", "B-ORG"]
+
+
+def test_sentence_features_carry_window_and_gazetteer(lexicon):
+    features = sentence_features(["قصف", "ادلب", "امس"], lexicon)
+    assert "BOS" in features[0] and "EOS" in features[2]
+    assert "w-1=قصف" in features[1] and "w+1=امس" in features[1]
+    assert "g=B-LOC" in features[1] and "g-1=B-LOC" in features[2]
+
+
+def _load_train_script():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[3] / "scripts" / "train_ner.py"
+    spec = importlib.util.spec_from_file_location("train_ner", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_train_script_trains_on_a_tiny_slice(tmp_path):
+    corpus = tmp_path / "train.tsv"
+    lines = []
+    for sentence in _corpus():
+        lines += [f"{w}\t{t}" for w, t in sentence] + [""]
+    corpus.write_bytes("\r\n".join(lines).encode("utf-8"))
+    gazet = tmp_path / "gazet"
+    gazet.mkdir()
+    (gazet / "ANERGazet_Loc.txt").write_text("====\nإدلب\n****\nحلب\n", encoding="utf-8")
+    (gazet / "ANERGazet_Org.txt").write_text("هيئة تحرير الشام\n", encoding="utf-8")
+    (gazet / "ANERGazet_Pers.txt").write_text("مظلوم\n", encoding="utf-8")
+    out = tmp_path / "model" / "ner.crfsuite"
+    train_ner = _load_train_script()
+    argv = ["--train", str(corpus), "--dev", str(corpus), "--gazet", str(gazet), "--syria-gazetteer", "", "--out", str(out),
+            "--ner-dir", str(tmp_path / "ner"), "--limit", "30", "--max-iterations", "20", "--grid", "0.0,0.01 0.1,0.01"]
+    assert train_ner.main(argv) == 0
+    assert out.stat().st_size > 0
+    gazetteer = json.loads((tmp_path / "ner" / "gazetteer.json").read_text(encoding="utf-8"))["entries"]
+    assert gazetteer["LOC"] == ["ادلب", "حلب"]
+    heads = json.loads((tmp_path / "ner" / "entity_heads.json").read_text(encoding="utf-8"))["heads"]
+    assert heads["هيئه"] > 0
+    memory = json.loads((tmp_path / "ner" / "memory.json").read_text(encoding="utf-8"))
+    assert "منبج" in memory["words"]["LOC"] and "قالت" in memory["words"]["O"]
+    first = out.read_bytes()
+    assert train_ner.main(argv) == 0
+    assert out.read_bytes() == first  # reproducible
