@@ -459,16 +459,24 @@ class EntityTagger:
         return self.tag_normalized([normalize_ar(w) or w for w in words])
 
     def tag_normalized(self, norm_words: Sequence[str]) -> list[str]:
-        """BIO tags for one sentence of already normalised words."""
+        """BIO tags for one sentence of already normalised words.
+
+        The model learnt from sentences that end with a full stop; a sentence
+        without final punctuation (a headline, a line) is tagged with one
+        added, so its last word is not taken for the stop's position.
+        """
         if not norm_words:
             return []
-        return self._tagger.tag(self._features.sentence(norm_words))
+        if norm_words[-1] in _SENTENCE_END:
+            return self._tagger.tag(self._features.sentence(norm_words))
+        return self._tagger.tag(self._features.sentence([*norm_words, "."]))[:-1]
 
-    def tag(self, text: str) -> list[EntitySpan]:
+    def tag(self, text: str, tokens: Sequence[Token] | None = None) -> list[EntitySpan]:
         """Find the PER, ORG and LOC mentions of a text.
 
         Args:
             text: a report, Arabic as written (any length).
+            tokens: ``tokenize(text)`` when the caller already has it.
 
         Returns:
             The entity spans in text order, offsets into ``text``, a leading
@@ -478,7 +486,8 @@ class EntityTagger:
             >>> [(e.type, e.text) for e in EntityTagger.pretrained().tag("وهيئة تحرير الشام في إدلب")]  # doctest: +SKIP
             [('ORG', 'هيئة تحرير الشام'), ('LOC', 'إدلب')]
         """
-        tokens = tokenize_aligned(align_normalize(text))
+        if tokens is None:
+            tokens = tokenize_aligned(align_normalize(text))
         spans: list[EntitySpan] = []
         for sentence in split_sentences(text, tokens):
             tags = self.tag_normalized([t.norm for t in sentence])

@@ -64,20 +64,43 @@ def lexicon():
 
 
 @pytest.fixture(scope="module")
-def tagger(tmp_path_factory, lexicon):
+def tiny_model(tmp_path_factory, lexicon):
     model = tmp_path_factory.mktemp("ner") / "tiny.crfsuite"
     trainer = pycrfsuite.Trainer(verbose=False)
     for sentence in _corpus():
         trainer.append(sentence_features([normalize_ar(w) for w, _ in sentence], lexicon), [t for _, t in sentence])
     trainer.set_params({"c1": 0.0, "c2": 0.01, "max_iterations": 50})
     trainer.train(str(model))
-    return EntityTagger(model, lexicon)
+    return model
+
+
+@pytest.fixture(scope="module")
+def tagger(tiny_model, lexicon):
+    return EntityTagger(tiny_model, lexicon)
 
 
 def test_tag_tokens_returns_one_tag_per_word(tagger):
     tags = tagger.tag_tokens(["سيطرت", "هيئة", "تحرير", "الشام", "على", "منبج", "."])
     assert tags == ["O", "B-ORG", "I-ORG", "I-ORG", "O", "B-LOC", "O"]
     assert tagger.tag_tokens([]) == []
+
+
+def test_dropping_unknown_features_does_not_change_tags(tiny_model, lexicon, tagger):
+    plain = EntityTagger(tiny_model, lexicon, drop_unknown_features=False)
+    words = ["وأعلن", "مظلوم", "عبدي", "أن", "كلمة_مجهولة", "حركة", "أحرار", "الشام", "انسحبت", "من", "إدلب", "."]
+    assert plain.tag_tokens(words) == tagger.tag_tokens(words)
+    assert "B-ORG" in plain.tag_tokens(words)
+
+
+def test_sentence_without_final_stop_is_tagged_like_one_with_it(tagger):
+    with_stop = tagger.tag_tokens(["سيطرت", "هيئة", "تحرير", "الشام", "على", "منبج", "."])
+    without = tagger.tag_tokens(["سيطرت", "هيئة", "تحرير", "الشام", "على", "منبج"])
+    assert without == with_stop[:-1]
+
+
+def test_tag_reuses_given_tokens(tagger):
+    text = "سيطرت هيئة تحرير الشام على منبج"
+    assert tagger.tag(text, tokenize(text)) == tagger.tag(text)
 
 
 def test_tag_excludes_a_leading_proclitic_and_keeps_original_offsets(tagger):
