@@ -501,7 +501,7 @@ class EntityTagger:
         entity_type = EMITTED_TYPES.get(corpus_type)
         if entity_type is None:
             return None
-        start = tokens[0].start + proclitic_length(tokens[0], self.lexicon.heads)
+        start = tokens[0].start + proclitic_length(tokens[0], self.lexicon)
         end = tokens[-1].end
         if start >= end:
             return None
@@ -574,35 +574,59 @@ def group_bio(tags: Sequence[str]) -> list[tuple[str, int, int]]:
     return runs
 
 
-def proclitic_length(token: Token, heads: dict[str, int]) -> int:
+def proclitic_length(token: Token, lexicon: NerLexicon) -> int:
     """How many original characters of an entity's first token are a proclitic.
 
-    A proclitic is split off when what remains starts with the article
-    (وال، بال، لل...) or is a word known to start entities while the whole
-    token is not (وخالد -> خالد, but وليد and وادي stay whole).
+    The lexicon decides: a proclitic is split off when what remains is better
+    known as an entity than the whole token (a gazetteer entry, a frequent
+    entity-initial word, a word the training data tags as an entity), or
+    starts with the article (وال، بال، لل). When neither form is known at all,
+    a lone conjunction و/ف is split off; ب ل ك stay (بصرى، لندن، كركوك).
 
     Args:
         token: the first token of an entity.
-        heads: entity-initial words with their training counts.
+        lexicon: gazetteer, entity-initial words and label memory.
 
     Returns:
         The length of the proclitic in ``token.text`` (0 when none).
 
     Example:
-        >>> proclitic_length(Token("وهيئة", "وهيئه", 0, 5), {"هيئه": 4})
+        >>> lex = NerLexicon.from_mappings({"LOC": ["وادي بردي"]}, {"هيئه": 4})
+        >>> proclitic_length(Token("وهيئة", "وهيئه", 0, 5), lex)
         1
-        >>> proclitic_length(Token("وادي", "وادي", 0, 4), {"وادي": 9})
+        >>> proclitic_length(Token("وادي", "وادي", 0, 4), lex)
         0
     """
     splits = clitic_splits(token.norm)
     if len(splits) == 1:
         return 0
-    whole = heads.get(token.norm, 0)
+    whole = _entity_evidence(token.norm, lexicon)
     for prefix_len, rest in reversed(splits[1:]):
         with_article = rest.startswith(_ARTICLE) and len(rest) >= 4
-        if (with_article and not whole) or heads.get(rest, 0) > whole:
+        if (with_article and not whole) or _entity_evidence(rest, lexicon) > whole:
             return original_prefix_length(token.text, prefix_len)
+    prefix_len, rest = splits[1]
+    if (
+        prefix_len == 1
+        and not whole
+        and token.norm[0] in "وف"
+        and len(rest) >= 3
+        and token.norm not in lexicon.memory
+        and rest not in lexicon.memory
+    ):
+        return original_prefix_length(token.text, 1)
     return 0
+
+
+def _entity_evidence(norm_word: str, lexicon: NerLexicon) -> int:
+    # A gazetteer entry outweighs any count; then training entity-initial
+    # counts; then being tagged an entity more often than not.
+    evidence = lexicon.heads.get(norm_word, 0)
+    if norm_word in lexicon.first_words:
+        evidence += 1000
+    if lexicon.memory.get(norm_word, "O") not in ("O", _UNSEEN):
+        evidence += 1
+    return evidence
 
 
 def original_prefix_length(written: str, norm_prefix_len: int) -> int:

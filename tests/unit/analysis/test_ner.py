@@ -180,14 +180,26 @@ def test_strip_proclitics_removes_conjunction_preposition_and_article():
     assert strip_proclitics("وادي") == ("و", "ادي")
 
 
-def test_proclitic_length_needs_a_known_head_or_the_article():
-    heads = {"هيئه": 4, "خالد": 9, "وليد": 3}
-    assert proclitic_length(Token("وهيئة", "وهيئه", 0, 5), heads) == 1
-    assert proclitic_length(Token("والجيش", "والجيش", 0, 6), heads) == 1
-    assert proclitic_length(Token("وَخالد", "وخالد", 0, 6), heads) == 2
-    assert proclitic_length(Token("وليد", "وليد", 0, 4), heads) == 0
-    assert proclitic_length(Token("وادي", "وادي", 0, 4), heads) == 0
-    assert proclitic_length(Token("لبنان", "لبنان", 0, 5), heads) == 0
+def test_proclitic_length_weighs_what_the_lexicon_knows():
+    lex = NerLexicon.from_mappings(
+        {"LOC": ["جبلة", "وادي بردى", "بصرى"], "PERS": ["وليد"]},
+        {"هيئه": 4, "خالد": 9, "وخالد": 1},
+        {"O": ["وادي", "ريف"], "PERS": ["خالد", "وليد"]},
+    )
+
+    def cut(written):
+        return proclitic_length(Token(written, normalize_ar(written), 0, len(written)), lex)
+
+    assert cut("وهيئة") == 1  # a frequent entity-initial word
+    assert cut("والجيش") == 1  # conjunction + article
+    assert cut("وَخالد") == 2  # the mark of the conjunction goes with it
+    assert cut("بجبلة") == 1  # a gazetteer entry
+    assert cut("وليد") == 0  # a known name
+    assert cut("وادي") == 0  # a gazetteer first word
+    assert cut("بصرى") == 0  # a gazetteer entry starting with ب
+    assert cut("وعربين") == 1  # nothing known: a lone conjunction
+    assert cut("بنش") == 0  # nothing known: ب stays
+    assert cut("لبنان") == 0
 
 
 def test_original_prefix_length_counts_marks():
