@@ -63,9 +63,11 @@ async def ensure_index(client: AsyncElasticsearch, kind: str, alias: str, *, ara
             return next(iter(current))
         index = versioned_index(alias)
         if not await client.indices.exists(index=index):
-            await client.indices.create(index=index, aliases={alias: {"is_write_index": True}})
+            await client.indices.create(index=index, aliases={alias: {"is_write_index": True}},
+                                        wait_for_active_shards="1")
         else:
             await client.indices.put_alias(index=index, name=alias, is_write_index=True)
+        await client.cluster.health(index=index, wait_for_status="yellow", timeout="30s")
         return index
     except BadRequestError as exc:
         if "resource_already_exists_exception" in str(exc):

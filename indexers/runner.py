@@ -108,11 +108,15 @@ class TopicIndexer:
 
     async def _index_until_acknowledged(self, client, producer, records, stop: asyncio.Event) -> None:
         docs: list[tuple[str, dict[str, Any]]] = []
+        record_of: dict[str, Any] = {}
         for record in records:
             try:
-                docs.append(self.to_document(json.loads(record.value)))
+                doc_id, doc = self.to_document(json.loads(record.value))
             except (ValueError, KeyError, TypeError) as exc:
                 self._dead_letter(producer, record, 0, f"undecodable message: {exc}")
+                continue
+            docs.append((doc_id, doc))
+            record_of[doc_id] = record
         delay = 1.0
         started = time.monotonic()
         while True:
@@ -125,15 +129,11 @@ class TopicIndexer:
                 log.warning("bulk failed alias=%s docs=%d retry_in=%.0fs error=%s", self.alias, len(docs), delay, exc)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.max_backoff_s)
-        refused = {f.doc_id: f for f in failures}
-        for record in records:
-            key = record.key.decode("utf-8", "replace") if record.key else None
-            if key in refused:
-                failure = refused[key]
-                self._dead_letter(producer, record, failure.status, failure.reason)
+        for failure in failures:
+            self._dead_letter(producer, record_of[failure.doc_id], failure.status, failure.reason)
         producer.flush()
-        self.indexed += len(docs) - len(refused)
-        log.info("batch indexed alias=%s docs=%d refused=%d took_ms=%.0f", self.alias, len(docs), len(refused),
+        self.indexed += len(docs) - len(failures)
+        log.info("batch indexed alias=%s docs=%d refused=%d took_ms=%.0f", self.alias, len(docs), len(failures),
                  (time.monotonic() - started) * 1000)
 
     def _dead_letter(self, producer: KafkaProducer, record, status: int, reason: str) -> None:

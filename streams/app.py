@@ -25,6 +25,7 @@ app = faust.App(
     datadir=os.environ.get("RASD_WORKER_DATADIR", f"/tmp/rasd-worker-{settings.namespace}"),
     autodiscover=["streams.agents"],
     origin="streams",
+    table_cleanup_interval=30.0,
     # Commit often: the agents are idempotent, so a replay after a crash only repeats work.
     broker_commit_every=100,
     broker_commit_interval=1.0,

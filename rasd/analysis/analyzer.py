@@ -25,7 +25,7 @@ from rasd.analysis.ner import EntityTagger
 from rasd.analysis.places import Gazetteer
 from rasd.errors import InvalidReport
 from rasd.schema import ActorRef, Analysis, Entity, Place, Report
-from rasd.validate import detect_language
+from rasd.validate import decode_report_bytes, decode_report_json, detect_language, parse_published_at, validate_report
 
 
 def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
@@ -63,17 +63,27 @@ class Analyzer:
         entities: list[Entity] = []
         taken: list[tuple[int, int]] = []
         actor_refs: dict[str, ActorRef] = {}
+        published = parse_published_at(report.published_at)
+        year = published.year if published else None
 
-        for mention in self.actors.find_mentions(text):
+        loc_actor_spans: set[tuple[int, int]] = set()
+        for mention in self.actors.find_mentions(text, year=year):
             record = self.actors.get(mention.actor_id)
+            actor_refs.setdefault(record.id, ActorRef(record.id, record.name_ar, record.name_en, record.kind))
+            taken.append((mention.start, mention.end))
+            if mention.entity_type == "LOC":
+                loc_actor_spans.add((mention.start, mention.end))
+            if mention.via == "pattern":
+                continue  # actor evidence ("طائرات حربية روسية"), not a named entity
             entities.append(
                 Entity(mention.text, mention.entity_type, mention.start, mention.end, record.id, record.name_en)
             )
-            taken.append((mention.start, mention.end))
-            actor_refs.setdefault(record.id, ActorRef(record.id, record.name_ar, record.name_en, record.kind))
 
         places: list[Place] = []
         for place in self.gazetteer.find_places(text):
+            if (place.start, place.end) in loc_actor_spans:
+                places.append(place)  # a country named as a state actor ("تركيا") is a place too
+                continue
             if _overlaps(place.start, place.end, taken):
                 continue
             places.append(place)
@@ -86,7 +96,7 @@ class Analyzer:
                     continue
                 canonical_id = canonical_name = None
                 if span.type in ("ORG", "PER"):
-                    actor_id = self.actors.resolve(span.text)
+                    actor_id = self.actors.resolve(span.text, year=year)
                     if actor_id is not None:
                         record = self.actors.get(actor_id)
                         canonical_id, canonical_name = record.id, record.name_en
@@ -126,8 +136,6 @@ def analyze_line(line: str | bytes, analyzer: Analyzer) -> Analysis:
     Returns:
         The analysis, or an error analysis naming the broken rule. Never raises for bad input.
     """
-    from rasd.validate import decode_report_bytes, decode_report_json, validate_report
-
     report_id = None
     try:
         data = decode_report_bytes(line) if isinstance(line, bytes) else decode_report_json(line)

@@ -1,27 +1,28 @@
-"""Analysis agent: every report on the reports topic → enriched report, or dead letter."""
+"""Analysis: every report → analysed (or dead letter). CPU-bound, so it runs on all partitions in parallel."""
 
 from __future__ import annotations
 
 import logging
 
 from rasd.analysis.analyzer import Analyzer
-from rasd.enrich import DeadLetter, enrich_bytes, enriched_to_json_bytes
+from rasd.dead_letter import DeadLetter
+from rasd.enrich import enrich_bytes, enriched_to_json_bytes
 from streams.app import app
-from streams.topics import dead_letter, enriched, reports
+from streams.topics import analysed, dead_letter, reports
 
 log = logging.getLogger(__name__)
 
 
 @app.agent(reports)
 async def analyse_reports(stream):
-    """Analyse each report; the enriched report is keyed by its id (its story id later)."""
+    """Validate and analyse each report; refused ones go to the dead-letter topic with the reason."""
     analyzer = Analyzer.pretrained()
     async for key, raw in stream.items():
         result = enrich_bytes(raw, analyzer)
         if isinstance(result, DeadLetter):
             log.warning("report refused code=%s key=%s message=%s", result.code, key, result.message)
             await dead_letter.send(key=key, value=result.to_json_bytes())
+            yield None
             continue
-        report_key = result.report.id.encode("utf-8")
-        await enriched.send(key=report_key, value=enriched_to_json_bytes(result))
+        await analysed.send(key=result.report.id.encode("utf-8"), value=enriched_to_json_bytes(result))
         yield result.report.id

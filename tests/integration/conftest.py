@@ -169,3 +169,9 @@ def wait_for(predicate: Callable[[], object], timeout: float, what: str, on_time
             return value
         time.sleep(0.5)
     pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}\n{on_timeout()}")
+
+
+def fetch_doc(es: Elasticsearch, index: str, doc_id: str) -> dict | None:
+    """The document's source, or None while the index or the document does not exist yet."""
+    response = es.options(ignore_status=(404, 503)).get(index=index, id=doc_id)
+    return response.body.get("_source") if response.meta.status == 200 else None

@@ -7,7 +7,7 @@ import json
 from kafka.admin import KafkaAdminClient
 
 from rasd.search import search_form
-from tests.integration.conftest import SEED, wait_for
+from tests.integration.conftest import SEED, fetch_doc, wait_for
 
 
 def _seed_report() -> dict:
@@ -19,7 +19,7 @@ def _seed_report() -> dict:
 def test_topics_are_created_with_explicit_partitions(settings, topics):
     admin = KafkaAdminClient(bootstrap_servers=settings.kafka_servers)
     try:
-        described = {t["topic"]: len(t["partitions"]) for t in admin.describe_topics(topics)}
+        described = {t["name"]: len(t["partitions"]) for t in admin.describe_topics(topics)}
     finally:
         admin.close()
     assert described == {name: settings.topics.partitions for name in topics}
@@ -34,7 +34,7 @@ def test_seed_report_is_analysed_by_faust_indexed_and_found_by_arabic_query(sett
 
     alias = settings.indices.reports
     doc = wait_for(
-        lambda: es.options(ignore_status=404).get(index=alias, id=report["id"]).body.get("_source"),
+        lambda: fetch_doc(es, alias, report["id"]),
         timeout=180, what=f"the seed report in {alias}",
         on_timeout=lambda: processes.log_tail("worker") + "\n---\n" + processes.log_tail("indexer"),
     )
