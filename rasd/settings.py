@@ -52,6 +52,14 @@ class Topics:
         return (self.reports, self.enriched, self.dead_letter, self.signals, self.alerts,
                 self.subscriptions, self.index_dead_letter)
 
+    def partitions_of(self, topic: str) -> int:
+        """Partition count of a topic: the compacted subscriptions topic has one, the others ``partitions``."""
+        return 1 if topic == self.subscriptions else self.partitions
+
+    def config_of(self, topic: str) -> dict[str, str]:
+        """Topic-level configuration to create a topic with (compaction for subscriptions)."""
+        return {"cleanup.policy": "compact"} if topic == self.subscriptions else {}
+
 
 @dataclass(frozen=True)
 class Indices:

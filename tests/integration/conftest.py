@@ -79,7 +79,8 @@ def topics(settings: Settings) -> Iterator[list[str]]:
     """Create every topic of the namespace with explicit partitions; delete them afterwards."""
     admin = KafkaAdminClient(bootstrap_servers=settings.kafka_servers, client_id="rasd-tests")
     names = list(settings.topics.all())
-    admin.create_topics([NewTopic(n, num_partitions=settings.topics.partitions, replication_factor=1) for n in names])
+    admin.create_topics([NewTopic(n, num_partitions=settings.topics.partitions_of(n), replication_factor=1,
+                                  topic_configs=settings.topics.config_of(n)) for n in names])
     yield names
     try:
         admin.delete_topics(names)

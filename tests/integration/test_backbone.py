@@ -22,7 +22,8 @@ def test_topics_are_created_with_explicit_partitions(settings, topics):
         described = {t["name"]: len(t["partitions"]) for t in admin.describe_topics(topics)}
     finally:
         admin.close()
-    assert described == {name: settings.topics.partitions for name in topics}
+    assert described == {name: settings.topics.partitions_of(name) for name in topics}
+    assert described[settings.topics.reports] == settings.topics.partitions == 3
 
 
 def test_seed_report_is_analysed_by_faust_indexed_and_found_by_arabic_query(settings, topics, producer, processes, es):
