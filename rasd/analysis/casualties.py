@@ -1,0 +1,866 @@
+"""Killed and injured counts of a report.
+
+A *mention* is one stated count tied to a death or injury word:
+
+- a death/injury word followed by its count: ``مقتل 4 عناصر``، ``إصابة 5 آخرين``،
+  ``قتلت الغارات 7 مدنيين`` (a few words may stand between), ``استشهاد مدنيين اثنين``;
+- a count noun preceded by its count: ``3 قتلى``، ``12 شهيداً``، ``و5 جرحى``;
+- a closing idiom with its count before it: ``لقي 3 مدنيين حتفهم``;
+- an implied one or two: ``مقتل عنصر``، ``استشهد طفل``، ``مقتل القيادي``،
+  ``سقوط قتيل``، ``عنصرين``، ``قتيلان``، ``لقي حتفه``.
+
+Counts are digits (Eastern Arabic digits are folded by normalisation) or
+number words, compounds included (``خمسة وعشرين``، ``ثلاثة عشر``، ``مئة وخمسين``،
+``ألفين``). Coordinated counts under one word add up (``مقتل 4 عناصر و3 مدنيين`` = 7,
+``مقتل رجل وزوجته`` = 2).
+
+Rules (the lexicon ``data/lexicons/casualties.json`` holds every word list):
+
+- Approximations keep the stated number: ``نحو 20`` = 20, ``أكثر من 10`` = 10,
+  ``ما لا يقل عن 7`` = 7.
+- Vague quantities (``عشرات``، ``المئات``، ``عدد من``، ``عدة``) in a death or injury
+  mention make that kind's total unknown (``None``), even beside exact counts:
+  ``استشهد 48 ... وأصيب 120 آخرون ... وأصيب العشرات`` gives injured ``None``.
+  Plurals without a number (``مقتل مدنيين``، ``قتلى وجرحى``) are simply not counted.
+- Sub-counts are not added: what follows ``بينهم``، ``منهم``، ``هم`` is a breakdown.
+- Killed and injured given together (``مقتل وإصابة 10``، ``15 بين قتيل وجريح``)
+  count for neither.
+- The same count of the same kind of person stated twice (headline and body)
+  counts once; ``آخر``/``آخرين`` always denote new people.
+- Running totals (``ارتفع عدد القتلى إلى 12``، ``حصيلة``) are not added: the result
+  is the larger of the sum of distinct counts and the largest total. A total
+  qualified by ``منذ`` (since the start of a campaign) is used only when the
+  report gives no count of its own.
+- Negated or hypothetical mentions (``لم يسفر عن مقتل``، ``محاولة اغتيال``) do not
+  count, using the cues of :mod:`rasd.analysis.events`.
+- An explicit "no casualties" (``لم يسفر عن أي إصابات``، ``دون وقوع خسائر بشرية``)
+  gives ``(0, 0)`` when the report states no count at all; "no information about
+  casualties" (``دون ورود معلومات عن خسائر بشرية``) gives ``(None, None)``.
+- A death word with a pronoun (``ما أدى لمقتله``) counts only when the report has
+  no other killed count (it refers back to someone already counted).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import regex
+
+from rasd.analysis.events import (
+    CLAUSE_END,
+    TRANSPARENT,
+    AnalysedText,
+    FormIndex,
+    Morphology,
+    analyse_text,
+    scan_cues,
+)
+from rasd.errors import DataError
+from rasd.resources import load_json
+from rasd.text.normalize import normalize_ar
+from rasd.text.tokens import clitic_splits
+
+CASUALTIES_LEXICON = "lexicons/casualties.json"
+
+KILLED = "killed"
+INJURED = "injured"
+
+_DIGITS_RE = regex.compile(r"^[وف]?(\d{1,3}(?:[,\u066c]\d{3})+|\d+)$")
+_MAX_COUNT = 100_000
+_MAX_GAP_WORDS = 5  # ordinary words allowed between a death word and its count
+_MAX_APPROX = 5  # approximator words allowed between them
+_IDIOM_WINDOW = 7  # words looked back from حتفهم / قتلوا for the subject count
+_CUMULATIVE_WINDOW = 6
+_COORDINATION_WINDOW = 8
+_ZERO_WINDOW = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One stated casualty count.
+
+    Attributes:
+        kind: ``"killed"`` or ``"injured"``.
+        count: the number stated.
+        first: first token of the mention (the death word or the count).
+        last: last token of the mention.
+        noun: normalised person noun the count applies to, if any (for restatements).
+        cumulative: a running total (``ارتفع عدد القتلى إلى 12``).
+        campaign: a running total since a campaign start (``منذ``).
+        fresh: the count is of "other" people (``آخرين``) and is never a restatement.
+        anaphoric: a pronoun death word (``لمقتله``), used only without other counts.
+    """
+
+    kind: str
+    count: int
+    first: int
+    last: int
+    noun: str | None = None
+    cumulative: bool = False
+    campaign: bool = False
+    fresh: bool = False
+    anaphoric: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CasualtyCount:
+    """The totals of a report and what they come from.
+
+    Attributes:
+        killed: total killed, or None.
+        injured: total injured, or None.
+        mentions: the counted mentions.
+        vague: kinds with a vague-quantity mention (their total is None).
+        zero: whether the report states explicitly that nobody was hurt.
+    """
+
+    killed: int | None
+    injured: int | None
+    mentions: tuple[Mention, ...]
+    vague: frozenset[str] = frozenset()
+    zero: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Count:
+    value: int
+    end: int  # last token of the count expression
+    noun: str | None
+    fresh: bool
+    start: int | None = None  # first token when the count comes before its word
+
+
+class _Vague(Exception):
+    """A casualty word whose quantity is a vague one (عشرات، عدد من)."""
+
+
+class _Stop(Exception):
+    """A plural without a number: nothing countable here."""
+
+
+# Lexicon roles and where they live in casualties.json.
+_ROLE_PATHS: dict[str, tuple[str, ...]] = {
+    "killed_forward": ("killed_forward",),
+    "injured_forward": ("injured_forward",),
+    "killed_plural": ("killed_nouns", "plural"),
+    "killed_singular": ("killed_nouns", "singular"),
+    "killed_dual": ("killed_nouns", "dual"),
+    "injured_plural": ("injured_nouns", "plural"),
+    "injured_singular": ("injured_nouns", "singular"),
+    "injured_dual": ("injured_nouns", "dual"),
+    "injured_context": ("injured_context",),
+    "other_singular": ("persons", "others_singular"),
+    "other_dual": ("persons", "others_dual"),
+    "other_plural": ("persons", "others_plural"),
+    "teens": ("teens",),
+    "one_of": ("one_of",),
+    "hundreds": ("hundreds",),
+    "thousands": ("thousands",),
+    "approximators": ("approximators",),
+    "vague": ("vague",),
+    "subcount": ("subcount",),
+    "cumulative": ("cumulative",),
+    "campaign": ("campaign",),
+    "mixed_join": ("mixed_join",),
+    "contrast": ("contrast",),
+    "accept_after": ("accept_after",),
+    "reject_after": ("reject_after",),
+    "reject_before": ("reject_before",),
+    "forward_blockers": ("forward_blockers",),
+    "zero_negator": ("zero", "negators"),
+    "zero_object": ("zero", "objects"),
+    "zero_losses": ("zero", "losses"),
+    "zero_human": ("zero", "human"),
+    "zero_uncertain": ("zero", "uncertain"),
+}
+
+_PERSON_ROLES = frozenset({"person_plural", "person_ambiguous", "person_singular", "other_plural", "other_singular", "other_dual"})
+_OTHER_ROLES = frozenset({"other_plural", "other_singular", "other_dual"})
+_COUNT_NOUN_ROLES = frozenset({"killed_plural", "killed_singular", "injured_plural", "injured_singular"})
+_CUE_ROLES = ("killed_forward", "injured_forward", "subcount", "mixed_join")
+
+
+class CasualtyLexicon:
+    """The casualty vocabulary compiled into one form index of named roles."""
+
+    def __init__(self, data: Mapping[str, Any], morphology: Morphology):
+        self.index = FormIndex(morphology)
+        try:
+            specs: dict[str, str] = {}
+            for role, path in _ROLE_PATHS.items():
+                value: Any = data
+                for key in path:
+                    value = value[key]
+                specs[role] = value
+            persons = data["persons"]
+            specs.update(person_noun_specs(persons["singular"], persons["sound_plural"], persons["plural"], persons["kin"]))
+            self.numbers = {normalize_ar(word): int(value) for word, value in data["numbers"].items()}
+            self.backward = {normalize_ar(word): value for word, value in data["killed_backward"].items()}
+            anaphoric = {spec: int(value) for spec, value in data["killed_anaphoric"].items()}
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DataError(f"{CASUALTIES_LEXICON}: malformed ({exc})") from exc
+        self.role = {name: self.index.add(spec) for name, spec in specs.items()}
+        self.anaphoric = {self.index.add(spec): value for spec, value in anaphoric.items()}
+
+    @classmethod
+    def from_data(cls) -> "CasualtyLexicon":
+        """The bundled casualty lexicon, compiled once per process."""
+        return _load_lexicon()
+
+
+def person_noun_specs(
+    singular: list[str], sound_plural: list[str], plural: list[str], kin: list[str]
+) -> dict[str, str]:
+    """Token specs (``w:`` alternatives) of the person-noun roles.
+
+    Args:
+        singular: singulars with a distinct dual (عنصر -> عنصرين = 2).
+        sound_plural: singulars whose -ين form is also the plural (مدني -> مدنيين;
+            their -ان form is a dual: مدنيان = 2).
+        plural: broken plurals (عناصر، أطفال).
+        kin: kin nouns, counted as one person with a possessive (والدته).
+
+    Returns:
+        ``{"person_singular": spec, "person_dual": spec, "person_plural": spec,
+        "person_ambiguous": spec}``.
+
+    Example:
+        >>> person_noun_specs(["طفلة"], [], [], [])["person_dual"]
+        'w:طفلتين|طفلتان'
+    """
+    sg: list[str] = []
+    dual: list[str] = []
+    ambiguous: list[str] = []
+    for word in map(normalize_ar, singular):
+        if word.endswith("ه"):
+            sg.append(word)
+            dual += [word[:-1] + "تين", word[:-1] + "تان"]
+        else:
+            sg += [word, word + "ا"]
+            dual += [word + "ين", word + "ان"]
+    for word in map(normalize_ar, sound_plural):
+        sg += [word, word + "ا", word + "ه"]
+        dual.append(word + "ان")
+        ambiguous += [word + "ين", word + "ون"]
+    for word in map(normalize_ar, kin):
+        if word.endswith("ه"):
+            sg += [word] + [word[:-1] + "ت" + s for s in ("ه", "ها", "هم", "هما", "ي")]
+            dual += [word[:-1] + "تين", word[:-1] + "تان"]
+        else:
+            sg += [word] + [word + s for s in ("ه", "ها", "هم", "هما", "ي")]
+            dual += [word + "ين", word + "ان"]
+    plurals = [normalize_ar(word) for word in plural]
+    plurals += [word + "ا" for word in plurals if not word.endswith("ا")]
+
+    def spec(words: list[str]) -> str:
+        return "w:" + "|".join(dict.fromkeys(words)) if words else "w:\u0000"
+
+    return {
+        "person_singular": spec(sg),
+        "person_dual": spec(dual),
+        "person_plural": spec(plurals),
+        "person_ambiguous": spec(ambiguous),
+    }
+
+
+@functools.lru_cache(maxsize=1)
+def _load_lexicon() -> CasualtyLexicon:
+    return CasualtyLexicon(load_json(CASUALTIES_LEXICON), Morphology.from_data())
+
+
+class _Reader:
+    """Finds the casualty mentions of one analysed text."""
+
+    def __init__(self, lexicon: CasualtyLexicon, analysed: AnalysedText):
+        self.lex = lexicon
+        self.analysed = analysed
+        self.tokens = analysed.tokens
+        self.clauses = analysed.clauses
+        self.words = analysed.words
+        self.size = len(analysed.tokens)
+        self.hits = lexicon.index.lookup_all(analysed)
+        role = lexicon.role
+        self.roles: list[frozenset[str]] = [
+            frozenset(name for name, spec_id in role.items() if spec_id in found) if found else frozenset()
+            for found in self.hits
+        ]
+        forward_specs = (role["killed_forward"], role["injured_forward"])
+        self.kinds = [next((found[spec] for spec in forward_specs if spec in found), "word") for found in self.hits]
+        self.scan = scan_cues(analysed.text)
+        self.used: set[int] = set()
+        self.vague: set[str] = set()
+
+    # -- small predicates ---------------------------------------------------
+
+    def has(self, i: int, *names: str) -> bool:
+        return 0 <= i < self.size and not self.roles[i].isdisjoint(names)
+
+    def same_clause(self, i: int, j: int) -> bool:
+        return 0 <= j < self.size and self.clauses[i] == self.clauses[j]
+
+    def is_punct(self, i: int) -> bool:
+        return not any(ch.isalnum() for ch in self.tokens[i].norm)
+
+    def is_transparent(self, i: int) -> bool:
+        return self.tokens[i].norm in TRANSPARENT
+
+    def next_word(self, i: int) -> int:
+        """The first token after ``i`` that is not a quote or bracket."""
+        j = i + 1
+        while j < self.size and self.is_transparent(j):
+            j += 1
+        return j
+
+    def number_value(self, i: int) -> int | None:
+        """Value of one number token (digits or a number word), else None."""
+        if not 0 <= i < self.size:
+            return None
+        norm = self.tokens[i].norm
+        digits = _DIGITS_RE.match(norm)
+        if digits:
+            value = int(digits.group(1).replace(",", "").replace("\u066c", ""))
+            return value if 0 < value <= _MAX_COUNT else None
+        numbers = self.lex.numbers
+        for _, rest in clitic_splits(norm):
+            if rest in numbers:
+                return numbers[rest]
+        return None
+
+    def read_number(self, i: int) -> tuple[int, int] | None:
+        """A (compound) number starting at token ``i``: ``(value, last_token)``."""
+        value = self.number_value(i)
+        if value is None or (i > 0 and self.tokens[i - 1].norm == "ال"):
+            return None
+        if _DIGITS_RE.match(self.tokens[i].norm):
+            if self.has(i + 1, "thousands") and self.same_clause(i, i + 1):
+                return value * 1000, i + 1
+            return value, i
+        total = 0
+        j = i
+        while True:
+            part = self.number_value(j)
+            if part is None:
+                break
+            nxt = j + 1
+            plain = nxt < self.size and not self.tokens[nxt].norm.startswith("و")
+            if 1 <= part <= 9 and plain and self.has(nxt, "teens"):
+                part += 10
+                j = nxt
+            elif 3 <= part <= 9 and plain and self.has(nxt, "hundreds"):
+                part *= 100
+                j = nxt
+            nxt = j + 1
+            if nxt < self.size and not self.tokens[nxt].norm.startswith("و") and self.has(nxt, "thousands"):
+                part *= 1000
+                j = nxt
+            total += part
+            nxt = j + 1
+            if nxt < self.size and self.tokens[nxt].norm.startswith("و") and self.number_value(nxt) is not None:
+                j = nxt
+                continue
+            break
+        return (total, j) if 0 < total <= _MAX_COUNT else None
+
+    # -- count expressions --------------------------------------------------
+
+    def count_after_number(self, value: int, end: int, anchor: int, bare_ok: bool = True) -> _Count | None:
+        """Check what follows a number and build the count, or None if it is no casualty count.
+
+        Args:
+            value: the number.
+            end: its last token.
+            anchor: the death/injury word (for the clause).
+            bare_ok: whether the number may stand without a person noun after it.
+        """
+        k = self.next_word(end)
+        if k >= self.size or not self.same_clause(anchor, k) or self.is_punct(k):
+            return _Count(value, end, None, False) if bare_ok else None
+        roles = self.roles[k]
+        if roles & _PERSON_ROLES:
+            return _Count(value, k, self._noun_key(k), bool(roles & _OTHER_ROLES))
+        if roles & _COUNT_NOUN_ROLES:
+            return _Count(value, k, None, False)
+        if "reject_after" in roles:
+            return None
+        norm = self.tokens[k].norm
+        if norm in ("من", "ومن"):
+            after = self.next_word(k)
+            if after < self.size and (self.has(after, "reject_after") or self.number_value(after) is not None):
+                return None
+            return _Count(value, end, None, False)
+        if self.number_value(end) == 1 and self.has(end, "one_of"):
+            return _Count(1, k, self._noun_key(k), False)  # أحد عناصر الفصائل
+        if not bare_ok:
+            return None
+        if roles & {"accept_after", "subcount", "injured_context"} or norm.startswith(("ب", "و")):
+            return _Count(value, end, None, False)
+        if norm.endswith(("ين", "ون", "يا", "يون", "يين")) or (norm.endswith("ا") and len(norm) > 3):
+            return _Count(value, k, None, False)
+        return None
+
+    def _noun_key(self, i: int) -> str:
+        forms = self.analysed.forms[i]
+        return forms[-1] if forms else self.tokens[i].norm
+
+    def count_at(self, j: int, anchor: int, bare_ok: bool = True) -> _Count | None:
+        """A count expression starting at token ``j`` (number, dual, singular person), or None.
+
+        Raises:
+            _Vague: for a vague quantity (العشرات، عدد من).
+            _Stop: for a plural person noun without a number.
+        """
+        if self.has(j, "vague") and self.number_value(j) is None:
+            if self.tokens[j].norm in ("عدد", "العدد") and not self.has(self.next_word(j), "approximators"):
+                return None  # عدد القتلى: a total follows, not a vague quantity
+            raise _Vague
+        number = self.read_number(j)
+        if number is not None:
+            if self.has(j - 1, "reject_before"):
+                return None
+            return self.count_after_number(number[0], number[1], anchor, bare_ok)
+        roles = self.roles[j]
+        if "other_dual" in roles:
+            return _Count(2, j, None, True)
+        if "person_dual" in roles:
+            end = j + 1 if self.number_value(j + 1) == 2 and self.same_clause(anchor, j + 1) else j
+            return _Count(2, end, self._noun_key(j), False)
+        if roles & {"person_singular", "other_singular"}:
+            if not bare_ok:
+                return None  # a singular reached over other words is no subject count
+            return _Count(1, j, self._noun_key(j), "other_singular" in roles)
+        if roles & {"person_ambiguous", "person_plural", "other_plural"}:
+            after = self.read_number(j + 1) if self.same_clause(anchor, j + 1) else None
+            if after is not None:
+                return _Count(after[0], after[1], self._noun_key(j), "other_plural" in roles)
+            raise _Stop
+        return None
+
+    def count_forward(self, cue: int, max_words: int = _MAX_GAP_WORDS) -> _Count | None:
+        """The count a forward death/injury word at ``cue`` governs (coordinated counts added).
+
+        Raises:
+            _Vague: when the first quantity met is a vague one.
+        """
+        words = approx = 0
+        j = cue + 1
+        while j < self.size and self.same_clause(cue, j):
+            if self.is_punct(j):
+                j += 1
+                continue
+            if self.has(j, *_CUE_ROLES):
+                return None
+            bare_ok = words == 0 or self.has(j - 1, "approximators")
+            try:
+                found = self.count_at(j, cue, bare_ok)
+            except _Stop:
+                found = None
+            except _Vague:
+                if words == 0:
+                    raise  # أصيب العشرات، مقتل عدد من
+                return None
+            if found is not None:
+                return self.coordinate(found, cue)
+            if self.number_value(j) is not None:
+                return None  # a number that is no casualty count (a date, a duration)
+            if self.tokens[j].norm.startswith("و") and words + approx > 0:
+                return None  # a new predicate (قتل في X وفقد 70 آخرون)
+            if self.has(j, "approximators"):
+                approx += 1
+                if approx > _MAX_APPROX:
+                    return None
+            else:
+                words += 1
+                if words > max_words:
+                    return None
+            j += 1
+        return None
+
+    def coordinate(self, first: _Count, cue: int) -> _Count:
+        """Add counts joined by wa- (مقتل 4 عناصر و3 مدنيين) or by a contrast across a comma (، مقابل 18)."""
+        total, end, noun, fresh = first.value, first.end, first.noun, first.fresh
+        clause = self.clauses[cue]
+        j = end + 1
+        limit = self.words[end] + _COORDINATION_WINDOW
+        while j < self.size and self.words[j] <= limit:
+            if self.clauses[j] != clause:
+                # a new clause continues the list only after a comma and a contrast word (، مقابل 18)
+                if self.tokens[j - 1].norm in CLAUSE_END and self.has(j, "contrast"):
+                    clause = self.clauses[j]
+                    limit = self.words[j] + _COORDINATION_WINDOW
+                    j += 1
+                    continue
+                break
+            if self.is_punct(j):
+                j += 1
+                continue
+            if self.has(j, "killed_forward", "injured_forward", "subcount", "mixed_join", "cumulative"):
+                break
+            if self.tokens[j].norm.startswith("و") or self.has(j - 1, "contrast"):
+                try:
+                    more = self.count_at(j, j)
+                except _Vague:
+                    break
+                except _Stop:  # والمسلحين الموالين لها: part of the description
+                    j += 1
+                    continue
+                if more is None:
+                    break
+                total += more.value
+                end = more.end
+                noun = None
+                limit = self.words[end] + _COORDINATION_WINDOW
+                j = end + 1
+                continue
+            j += 1
+        return _Count(total, end, noun, fresh)
+
+    def count_backward(self, noun: int, max_back: int = 2) -> _Count | None:
+        """A number just before a count noun (3 قتلى، و15 جريحاً، 4 عناصر قتلى).
+
+        Raises:
+            _Vague: for a vague quantity right before it (عشرات القتلى، عدد من الجرحى).
+        """
+        j = noun - 1
+        seen = 0
+        while j >= 0 and seen < max_back and self.same_clause(noun, j):
+            if self.is_transparent(j):
+                j -= 1
+                continue
+            seen += 1
+            if j in self.used:
+                return None
+            norm = self.tokens[j].norm
+            if norm in ("عدد", "حصيله", "من"):
+                if norm == "من" and self.has(j - 1, "vague"):
+                    raise _Vague
+                j -= 1
+                continue
+            if self.has(j, "vague") and self.number_value(j) is None:
+                if seen == 1:
+                    raise _Vague  # عشرات القتلى
+                return None
+            start = self._number_start(j)
+            if start is not None:
+                number = self.read_number(start)
+                if number is not None and number[1] == j and not self.has(start - 1, "reject_before"):
+                    return _Count(number[0], noun, None, False, start)
+            if not self.has(j, "person_plural", "person_ambiguous", "person_singular"):
+                return None
+            j -= 1
+        return None
+
+    def _number_start(self, j: int) -> int | None:
+        """First token of a number expression ending at ``j``."""
+        if self.number_value(j) is None and not self.has(j, "teens", "hundreds", "thousands"):
+            return None
+        start = j
+        while start - 1 >= 0 and self.same_clause(j, start - 1) and self.number_value(start - 1) is not None:
+            start -= 1
+        while start <= j and self.number_value(start) is None:
+            start += 1
+        return start if start <= j else None
+
+    def window_before(self, idiom: int) -> list[int]:
+        """Token positions up to ``_IDIOM_WINDOW`` words before ``idiom``, nearest first.
+
+        The window may step over a parenthetical breakdown (``، بينهم طفلان،``).
+        """
+        out: list[int] = []
+        j = idiom - 1
+        clause = self.clauses[idiom]
+        while j >= 0 and self.words[idiom] - self.words[j] <= _IDIOM_WINDOW:
+            if self.clauses[j] != clause:
+                # a clause boundary: cross it only over a breakdown (، بينهم طفلان،)
+                seg_end = j
+                k = j - 1
+                while k >= 0 and self.clauses[k] == self.clauses[j - 1] if j > 0 else False:
+                    k -= 1
+                first_word = self.next_word(k)
+                if not (self.tokens[seg_end].norm in CLAUSE_END and self.has(first_word, "subcount")):
+                    break
+                j = k
+                if j < 0 or self.tokens[j].norm not in CLAUSE_END:
+                    break
+                clause = self.clauses[j - 1] if j > 0 else clause
+                j -= 1
+                continue
+            if not self.is_punct(j):
+                out.append(j)
+            j -= 1
+        return out
+
+    def count_before_idiom(self, idiom: int, default: int | None) -> _Count | None:
+        """The subject count of ``لقي N ... حتفهم`` or ``N ... قتلوا``."""
+        window = self.window_before(idiom)
+        for j in reversed(window):  # the farthest first: the subject opens the clause
+            if j in self.used or self.number_value(j) is None:
+                continue
+            start = self._number_start(j)
+            if start != j or self.has(j - 1, "reject_before"):
+                continue
+            try:
+                found = self.count_at(j, j)
+            except (_Vague, _Stop):
+                found = None
+            if found is not None and found.end < idiom:
+                return _Count(found.value, idiom, found.noun, found.fresh, j)
+            number = self.read_number(j)
+            if number is not None and self.next_word(number[1]) == idiom:
+                return _Count(number[0], idiom, None, False, j)  # 10 آلاف قتلوا
+        for j in window[:2]:  # a singular or dual subject right before: لقي شاب حتفه
+            roles = self.roles[j]
+            if "person_dual" in roles:
+                return _Count(2, idiom, self._noun_key(j), False, j)
+            if "person_singular" in roles:
+                return _Count(1, idiom, self._noun_key(j), False, j)
+        return _Count(default, idiom, None, False) if default else None
+
+    # -- mentions -----------------------------------------------------------
+
+    def mixed(self, i: int) -> bool:
+        """Killed and injured given together at token ``i`` (مقتل وإصابة، قتلى وجرحى، بين قتيل وجريح).
+
+        The joined word is marked used so it yields no count either.
+        """
+        nxt = self.next_word(i)
+        if self.has(nxt, "mixed_join") and self.same_clause(i, nxt):
+            self.used.add(nxt)
+            return True
+        if i > 0 and self.tokens[i - 1].norm in ("بين", "وبين") and self.has(i, "killed_singular", "injured_singular"):
+            if self.has(nxt, "mixed_join"):
+                self.used.add(nxt)
+            return True
+        return False
+
+    def is_subcount(self, first: int) -> bool:
+        j = first - 1
+        while j >= 0 and self.words[first] - self.words[j] <= 3 and self.same_clause(first, j):
+            if self.has(j, "subcount"):
+                return True
+            j -= 1
+        return False
+
+    def is_cumulative(self, first: int, last: int) -> bool:
+        for j in range(max(0, first - _CUMULATIVE_WINDOW), last + 1):
+            if not self.same_clause(last, j):
+                continue
+            if self.has(j, "cumulative"):
+                if self.tokens[j].norm in ("عدد", "العدد"):
+                    if self.has(j + 1, "killed_plural", "injured_plural", "killed_singular"):
+                        return True
+                    continue
+                return True
+        return False
+
+    def is_campaign(self, first: int) -> bool:
+        sentences = self.analysed.sentences
+        sentence = sentences[first]
+        j = first
+        while j > 0 and sentences[j - 1] == sentence:
+            j -= 1
+        while j < self.size and sentences[j] == sentence:
+            if self.tokens[j].norm in ("منذ", "ومنذ"):
+                return True
+            j += 1
+        return False
+
+    def factual(self, first: int, last: int, cue: int) -> bool:
+        return self.scan.is_factual_span(first, last, self.kinds[cue], "casualties")
+
+    def mention(
+        self, kind: str, cue: int, found: _Count | None, forward: bool = False, anaphoric: bool = False
+    ) -> Mention | None:
+        if found is None or found.value <= 0:
+            return None
+        first = min(cue, found.end) if found.start is None else min(found.start, cue)
+        last = max(cue, found.end)
+        if (not forward and self.is_subcount(first)) or not self.factual(first, last, cue):
+            return None
+        self.used.update(range(first, last + 1))
+        cumulative = self.is_cumulative(first, last)
+        return Mention(
+            kind=kind,
+            count=found.value,
+            first=first,
+            last=last,
+            noun=found.noun,
+            cumulative=cumulative,
+            campaign=cumulative and self.is_campaign(first),
+            fresh=found.fresh,
+            anaphoric=anaphoric,
+        )
+
+    def vague_mention(self, kind: str, cue: int) -> None:
+        """Record a vague quantity, unless it is negated, hypothetical or a breakdown."""
+        if not self.is_subcount(cue) and self.factual(cue, cue, cue):
+            self.vague.add(kind)
+
+    def mention_at(self, i: int) -> Mention | None:
+        roles = self.roles[i]
+        backward = self.lex.backward
+        if roles & {"killed_forward", "injured_forward"}:
+            kind = KILLED if "killed_forward" in roles else INJURED
+            if self.has(i - 1, "forward_blockers") and self.same_clause(i, i - 1):
+                return None  # عقوبة الإعدام، محاولة اغتيال
+            if self.mixed(i):
+                self.used.add(i)
+                return None
+            try:
+                found = self.mention(kind, i, self.count_forward(i), forward=True)
+            except _Vague:
+                self.vague_mention(kind, i)
+                return None
+            if found is None and self.tokens[i].norm.endswith(("وا", "ون")):
+                # a plural verb after its subject: 36 مدنياً قتلوا
+                found = self.mention(kind, i, self.count_before_idiom(i, None))
+            if found is None and "killed_forward" in roles:
+                value = next((v for spec, v in self.lex.anaphoric.items() if spec in self.hits[i]), None)
+                if value:
+                    found = self.mention(KILLED, i, _Count(value, i, None, False), anaphoric=True)
+            if found is not None:
+                return found
+        for plural, singular, dual, kind in (
+            ("killed_plural", "killed_singular", "killed_dual", KILLED),
+            ("injured_plural", "injured_singular", "injured_dual", INJURED),
+        ):
+            if not roles & {plural, singular, dual} or self.mixed(i):
+                continue
+            try:
+                count = self.count_backward(i)
+            except _Vague:
+                self.vague_mention(kind, i)
+                return None
+            if count is None and plural in roles and self.has(i - 1, "cumulative"):
+                try:
+                    count = self.count_forward(i, max_words=2 * _MAX_GAP_WORDS)
+                except _Vague:
+                    count = None
+            if count is None and singular in roles and not self.tokens[i].norm.startswith(("ال", "وال", "بال", "لل")):
+                count = _Count(1, i, None, True)
+            if count is None and dual in roles:
+                count = _Count(2, i, None, True)
+            found = self.mention(kind, i, count)
+            if found is not None:
+                return found
+        norm = self.tokens[i].norm
+        if norm in backward:
+            return self.mention(KILLED, i, self.count_before_idiom(i, backward[norm]))
+        return None
+
+    def mentions(self) -> list[Mention]:
+        out: list[Mention] = []
+        backward = self.lex.backward
+        for i in range(self.size):
+            if i in self.used or (not self.roles[i] and self.tokens[i].norm not in backward):
+                continue
+            found = self.mention_at(i)
+            if found is not None:
+                out.append(found)
+        return out
+
+    def states_zero(self) -> bool:
+        """Whether the text says explicitly that nobody was hurt (لم يسفر عن أي إصابات)."""
+        for i in range(self.size):
+            if not self.has(i, "zero_negator"):
+                continue
+            j = i + 1
+            while j < self.size and self.same_clause(i, j) and self.words[j] - self.words[i] <= _ZERO_WINDOW:
+                if self.has(j, "zero_uncertain"):
+                    break
+                if self.has(j, "zero_object"):
+                    return True
+                if self.has(j, "zero_losses") and self.has(self.next_word(j), "zero_human"):
+                    return True
+                j += 1
+        return False
+
+
+def total_mentions(mentions: list[Mention], kind: str) -> int | None:
+    """The report-level figure of one kind from its mentions (see the module rules).
+
+    Args:
+        mentions: every mention of the report.
+        kind: ``"killed"`` or ``"injured"``.
+
+    Returns:
+        The total, or None when no mention of that kind is countable.
+
+    Example:
+        >>> total_mentions([Mention("killed", 3, 0, 1), Mention("killed", 12, 5, 8, cumulative=True)], "killed")
+        12
+    """
+    incident: list[Mention] = []
+    local_totals: list[int] = []
+    campaign_totals: list[int] = []
+    anaphoric: list[int] = []
+    for mention in mentions:
+        if mention.kind != kind:
+            continue
+        if mention.anaphoric:
+            anaphoric.append(mention.count)
+            continue
+        if mention.cumulative:
+            (campaign_totals if mention.campaign else local_totals).append(mention.count)
+            continue
+        if not mention.fresh and any(_restates(mention, earlier) for earlier in incident):
+            continue
+        incident.append(mention)
+    if not incident and not local_totals:
+        if campaign_totals:
+            return max(campaign_totals)
+        return max(anaphoric) if anaphoric else None
+    summed = sum(m.count for m in incident)
+    return max([summed, *local_totals])
+
+
+def _restates(mention: Mention, earlier: Mention) -> bool:
+    # The same count again, of the same kind of person or of people unnamed.
+    if earlier.fresh or mention.count != earlier.count:
+        return False
+    return mention.noun is None or earlier.noun is None or mention.noun == earlier.noun
+
+
+@functools.lru_cache(maxsize=8)
+def extract_casualties(text: str) -> CasualtyCount:
+    """Casualty totals of a report with the mentions behind them (cached per text).
+
+    Args:
+        text: the report as written.
+
+    Returns:
+        A :class:`CasualtyCount`.
+
+    Example:
+        >>> extract_casualties("مقتل 4 عناصر وإصابة 7 آخرين").killed
+        4
+    """
+    reader = _Reader(CasualtyLexicon.from_data(), analyse_text(text))
+    mentions = reader.mentions()
+    vague = frozenset(reader.vague)
+    killed = None if KILLED in vague else total_mentions(mentions, KILLED)
+    injured = None if INJURED in vague else total_mentions(mentions, INJURED)
+    zero = False
+    if killed is None and injured is None and not mentions and not vague and reader.states_zero():
+        killed = injured = 0
+        zero = True
+    return CasualtyCount(killed, injured, tuple(mentions), vague, zero)
+
+
+def count_casualties(text: str) -> tuple[int | None, int | None]:
+    """Killed and injured counts a report states.
+
+    Args:
+        text: the report as written.
+
+    Returns:
+        ``(killed, injured)``, each an int or None when nothing countable is said.
+
+    Example:
+        >>> count_casualties("استشهاد مدنيين اثنين وإصابة 5 آخرين جراء اعتداء إرهابي بقذائف صاروخية")
+        (2, 5)
+    """
+    result = extract_casualties(text)
+    return result.killed, result.injured

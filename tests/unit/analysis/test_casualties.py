@@ -1,0 +1,186 @@
+"""Killed and injured counts: number forms, duals, implied ones and the no-double-count rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from rasd.analysis.casualties import (
+    Mention,
+    count_casualties,
+    extract_casualties,
+    person_noun_specs,
+    total_mentions,
+)
+from tests.unit.analysis.test_events import seed_text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # digits, Eastern Arabic digits, number words and compounds
+        ("مقتل 4 عناصر من قوات النظام في اشتباكات مع الفصائل بريف اللاذقية", (4, None)),
+        ("مقتل ٣ عناصر من قسد بهجوم لخلايا داعش", (3, None)),
+        ("مقتل خمسة وعشرين عنصراً من تنظيم داعش", (25, None)),
+        ("مقتل ثلاثة عشر مدنياً", (13, None)),
+        ("مقتل مئة وخمسين شخصاً", (150, None)),
+        ("أسفرت المعارك عن مقتل أكثر من ألفين من المقاتلين", (2000, None)),
+        ("قال المسؤول إن 10 آلاف قتلوا في الهجوم", (10000, None)),
+        ("مقتل 1,200 شخص في المعارك", (1200, None)),
+        # duals, and the -ين plural that is not a dual
+        ("مقتل عنصرين من قوات النظام", (2, None)),
+        ("استشهاد طفلين", (2, None)),
+        ("استشهاد مدنيين اثنين وإصابة 5 آخرين جراء اعتداء إرهابي بقذائف صاروخية", (2, 5)),
+        ("مقتل مدنيين في قصف لقوات النظام", (None, None)),
+        ("أصيب 3 من عناصر الشرطة ومدنيان في انفجار سيارة", (None, 5)),
+        ("قتل شخص وأصيب اثنان آخران بجروح", (1, 2)),
+        ("قتيلان و3 جرحى في قصف على حلب", (2, 3)),
+        # an implied one
+        ("استشهد طفل وأصيبت والدته بجروح جراء قذيفة", (1, 1)),
+        ("مقتل عنصر من قوات النظام برصاص قناص", (1, None)),
+        ("مقتل قيادي في هيئة تحرير الشام بانفجار عبوة ناسفة", (1, None)),
+        ("مقتل أحد عناصر الفصائل", (1, None)),
+        ("مقتل طفل وامرأة", (2, None)),
+        ("لقي شاب حتفه بانفجار لغم", (1, None)),
+        ("اغتال مسلحون مجهولون مساء أمس، قيادياً سابقاً، ما أدى لمقتله على الفور", (1, None)),
+        # count nouns after the count, idioms with the count before
+        ("سقوط 3 شهداء و7 جرحى", (3, 7)),
+        ("الحصيلة: 5 قتلى و12 جريحاً", (5, 12)),
+        ("ارتقاء 3 شهداء", (3, None)),
+        ("لقي 3 مدنيين حتفهم جراء انفجار لغم", (3, None)),
+        ("لقي 4 أشخاص مصرعهم وأصيب 6 آخرون في حادث", (4, 6)),
+        ("وقال الدفاع المدني السوري إن 36 مدنياً قتلوا في بلدات تلبيسة والرستن", (36, None)),
+        ("وقال الدفاع المدني إن ٨ مدنيين، بينهم طفلان، قتلوا اليوم بغارات روسية", (8, None)),
+        # verbs with a subject before the count, SOHR / SANA / wire phrasing
+        ("قال المرصد إن ضربات جوية قتلت 12 مدنيا على الأقل", (12, None)),
+        ("قتل 3 أشخاص وأصيب 8 آخرون بانفجار سيارة مفخخة", (3, 8)),
+        ("أسفر الانفجار عن مقتل 3 أشخاص وإصابة 12 آخرين بينهم 4 في حالة حرجة", (3, 12)),
+        ("وثق المرصد السوري مقتل 6 من عناصر قوات النظام والمسلحين الموالين لها", (6, None)),
+        ("إصابة طفل بجروح خطيرة", (None, 1)),
+        ("جرح 4 مدنيين", (None, 4)),
+        ("إعدام 3 شبان", (3, None)),
+        ("العثور على جثث 5 أشخاص", (5, None)),
+    ],
+)
+def test_counts(text: str, expected: tuple[int | None, int | None]) -> None:
+    assert count_casualties(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("مقتل نحو 20 عنصراً", (20, None)),
+        ("مقتل أكثر من 10 أشخاص", (10, None)),
+        ("مقتل ما لا يقل عن 7 مدنيين", (7, None)),
+    ],
+)
+def test_approximations_keep_the_stated_number(text: str, expected: tuple[int | None, int | None]) -> None:
+    assert count_casualties(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("قتلى وجرحى في قصف على ريف إدلب", (None, None)),
+        ("مقتل العشرات من عناصر التنظيم", (None, None)),
+        ("سقوط عشرات القتلى في المعارك", (None, None)),
+        ("سقطت قذائف هاون ما أدى لإصابة عدد من المواطنين بجراح", (None, None)),
+        # a vague quantity beside exact ones leaves that kind unknown
+        ("استشهد 48 مواطناً وأصيب 120 آخرون في طرطوس، فيما استشهد 53 مواطناً وأصيب العشرات في جبلة", (101, None)),
+    ],
+)
+def test_vague_quantities_are_not_counted(text: str, expected: tuple[int | None, int | None]) -> None:
+    assert count_casualties(text) == expected
+
+
+def test_subcounts_are_not_added() -> None:
+    assert count_casualties("مقتل 7 مدنيين بينهم 3 أطفال و2 من النساء في قصف جوي") == (7, None)
+    assert count_casualties("مقتل 12 عنصراً من قوات النظام بينهم ضابطان") == (12, None)
+    assert count_casualties("أسفر القصف عن استشهاد 3 مدنيين، هم امرأة وطفلاها") == (3, None)
+    assert count_casualties("مقتل عشرات المدنيين بينهم 5 أطفال") == (None, None)
+
+
+def test_running_totals_are_not_added() -> None:
+    assert count_casualties("ارتفع عدد القتلى جراء الغارات على مدينة أريحا إلى 12 مدنياً بينهم 3 أطفال") == (12, None)
+    assert count_casualties("ارتفع إلى 9 عدد الشهداء جراء المجزرة") == (9, None)
+    assert count_casualties("حصيلة القتلى ترتفع إلى 15") == (15, None)
+    assert count_casualties("ارتفع عدد ضحايا التفجير إلى 8 قتلى") == (8, None)
+    # an incident count and the new total: the total includes it
+    assert count_casualties("مقتل 3 مدنيين بغارة على أريحا، ليرتفع عدد القتلى إلى 12") == (12, None)
+
+
+def test_campaign_totals_yield_to_the_reports_own_count() -> None:
+    text = "مقتل 4 عناصر من قوات النظام، ليرتفع إلى 230 عدد القتلى منذ بدء الحملة العسكرية"
+    assert count_casualties(text) == (4, None)
+    assert count_casualties("وقال المرصد إن عدد القتلى ارتفع إلى 1018 شخصاً منذ الخميس") == (1018, None)
+
+
+def test_restatements_count_once_and_distinct_events_add_up() -> None:
+    restated = "مقتل 4 عناصر من قوات النظام\nوثق المرصد السوري مقتل 4 عناصر من قوات النظام في هجوم للفصائل"
+    assert count_casualties(restated) == (4, None)
+    assert count_casualties("مقتل عنصرين في درعا. وفي ريف حمص، مقتل 3 مدنيين بقصف") == (5, None)
+    assert count_casualties("مقتل 4 عناصر من قوات النظام و3 من الفصائل في اشتباكات") == (7, None)
+    assert count_casualties("قتل خلال الاشتباكات ثلاثة عناصر من “تحرير الشام” وعنصران من “حراس الدين”") == (5, None)
+    text = "ووثق المرصد مقتل 23 عنصراً من قوات النظام والمسلحين الموالين لها، مقابل 18 مقاتلاً من الفصائل"
+    assert count_casualties(text) == (41, None)
+    # an anaphoric "his killing" refers to someone already counted
+    text = "أسفر الهجوم عن استشهاد 9 مدنيين. ووصف الحزب عملية اغتيالها بالجريمة"
+    assert count_casualties(text) == (9, None)
+
+
+def test_killed_and_injured_given_together_count_for_neither() -> None:
+    assert count_casualties("مقتل وإصابة 10 أشخاص") == (None, None)
+    assert count_casualties("سقوط 15 عنصراً بين قتيل وجريح") == (None, None)
+    assert count_casualties("سقوط 20 قتيلاً وجريحاً") == (None, None)
+
+
+def test_negated_and_hypothetical_mentions_do_not_count() -> None:
+    assert count_casualties("نفت الوزارة مقتل 5 جنود") == (None, None)
+    assert count_casualties("نجا من محاولة اغتيال قيادي") == (None, None)
+    assert count_casualties("يواجه المتهم عقوبة الإعدام") == (None, None)
+
+
+def test_explicit_no_casualties_is_zero_but_no_information_is_null() -> None:
+    assert count_casualties("لم يسفر القصف عن وقوع إصابات") == (0, 0)
+    assert count_casualties("وأكد البيان أن الهجوم لم يسفر عن أي إصابات أو أضرار مادية") == (0, 0)
+    assert count_casualties("قصف مدفعي على القرية، دون ورود معلومات عن خسائر بشرية") == (None, None)
+    assert count_casualties("قصف مدفعي على القرية، دون معلومات عن خسائر بشرية") == (None, None)
+
+
+def test_numbers_that_are_no_casualty_counts() -> None:
+    assert count_casualties("مقتل 3 عناصر خلال 48 ساعة") == (3, None)
+    assert count_casualties("تعرض اللاعب للإصابة في الدقيقة 65 من المباراة") == (None, None)
+    assert count_casualties("نزح أكثر من 50 ألف مدني خلال الأيام الثلاثة الماضية") == (None, None)
+    assert count_casualties("قتل الإمام علي في 21 من رمضان") == (None, None)
+
+
+def test_nothing_countable_is_null() -> None:
+    assert count_casualties("") == (None, None)
+    assert count_casualties("وحدات من الجيش العربي السوري توقع قتلى في صفوف الإرهابيين") == (None, None)
+    assert count_casualties(seed_text()) == (None, None)
+
+
+def test_mentions_point_into_the_text() -> None:
+    text = "مقتل 4 عناصر وإصابة 7 آخرين"
+    result = extract_casualties(text)
+    assert (result.killed, result.injured) == (4, 7)
+    assert [(m.kind, m.count) for m in result.mentions] == [("killed", 4), ("injured", 7)]
+    assert all(m.first <= m.last for m in result.mentions)
+
+
+def test_total_rules_on_mentions() -> None:
+    incident = Mention("killed", 3, 0, 1, noun="عنصر")
+    restated = Mention("killed", 3, 9, 10, noun=None)
+    other = Mention("killed", 3, 20, 21, noun="مدني")
+    total = Mention("killed", 12, 30, 33, cumulative=True)
+    assert total_mentions([incident, restated], "killed") == 3
+    assert total_mentions([incident, other], "killed") == 6
+    assert total_mentions([incident, total], "killed") == 12
+    assert total_mentions([incident], "injured") is None
+
+
+def test_person_noun_specs_separate_duals_from_plurals() -> None:
+    specs = person_noun_specs(["عنصر"], ["مدني"], ["عناصر"], ["زوجة"])
+    assert "عنصرين" in specs["person_dual"]
+    assert "مدنيين" in specs["person_ambiguous"] and "مدنيين" not in specs["person_dual"]
+    assert "مدنيان" in specs["person_dual"]
+    assert "زوجته" in specs["person_singular"]
