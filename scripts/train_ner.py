@@ -8,7 +8,8 @@ is deterministic, so the same inputs give the same model byte for byte.
 Steps:
   1. gazetteer: normalised ANERGazet plus Syrian admin names (LOC);
   2. for each (c1, c2) in the grid, train on train and score on dev;
-  3. train the best setting on train (+ dev with ``--final-with-dev``), write
+  3. train the best setting on train + dev (train only with
+     ``--no-final-with-dev``, which also gives an honest dev score), write
      the model and ``rasd/data/ner/{gazetteer,entity_heads,memory}.json``.
 
 Features are those of ``rasd.analysis.ner.FeatureExtractor``; a training
@@ -174,7 +175,10 @@ def main(argv=None) -> int:
     parser.add_argument("--grid", default="0.05,0.05", help='space-separated "c1,c2" pairs tried on dev')
     parser.add_argument("--max-iterations", type=int, default=150)
     parser.add_argument("--folds", type=int, default=5, help="folds for the training-label memory")
-    parser.add_argument("--final-with-dev", action="store_true", help="retrain the best setting on train+dev")
+    parser.add_argument(
+        "--final-with-dev", action=argparse.BooleanOptionalAction, default=True,
+        help="train the final model on train+dev (default) or on train only",
+    )
     parser.add_argument("--limit", type=int, default=0, help="use only the first N training sentences (tests)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")

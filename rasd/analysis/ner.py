@@ -44,6 +44,7 @@ _LATIN_RE = regex.compile(r"[a-z]")
 _DIGIT_RE = regex.compile(r"\d")
 _WORD_RE = regex.compile(r"[\p{L}\p{N}]")
 _ARTICLE = "ال"
+_LONG_VOWELS = "اوي"
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +235,11 @@ def word_templates(norm_word: str, lexicon: NerLexicon) -> tuple[list[str], list
         if len(stem) > n:
             own.append(f"sp{n}=" + stem[:n])
             own.append(f"sx{n}=" + stem[-n:])
+    if stem:
+        # Transliterated foreign names are rich in long vowels (فلاديمير، باراك).
+        vowels = sum(stem.count(c) for c in _LONG_VOWELS)
+        own.append("vow=" + str(min(4, round(4 * vowels / len(stem)))))
+        own.append("vowc=" + str(min(vowels, 4)))
     if _DIGIT_RE.search(w):
         own.append("dig" if w.isdigit() else "hasdig")
     if _LATIN_RE.search(w):
