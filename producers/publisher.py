@@ -75,7 +75,7 @@ class ReportPublisher:
                 report = validate_item(item)
             except InvalidReport as exc:
                 letter = DeadLetter(f"produce:{item.origin}", exc.code, exc.message, item.original_bytes())
-                self.sink.send_dead_letter(None, letter.to_json_bytes())
+                self.sink.send_dead_letter(item.origin.encode("utf-8"), letter.to_json_bytes())
                 result.refused.append(letter)
                 log.warning("report refused origin=%s code=%s message=%s", item.origin, exc.code, exc.message)
                 continue
