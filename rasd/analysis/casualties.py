@@ -793,6 +793,7 @@ def total_mentions(mentions: list[Mention], kind: str) -> int | None:
         12
     """
     incident: list[Mention] = []
+    by_count: dict[int, list[Mention]] = {}
     local_totals: list[int] = []
     campaign_totals: list[int] = []
     anaphoric: list[int] = []
@@ -805,8 +806,10 @@ def total_mentions(mentions: list[Mention], kind: str) -> int | None:
         if mention.cumulative:
             (campaign_totals if mention.campaign else local_totals).append(mention.count)
             continue
-        if not mention.fresh and any(_restates(mention, earlier) for earlier in incident):
+        same_count = by_count.setdefault(mention.count, [])
+        if not mention.fresh and any(_restates(mention, earlier) for earlier in same_count):
             continue
+        same_count.append(mention)
         incident.append(mention)
     if not incident and not local_totals:
         if campaign_totals:

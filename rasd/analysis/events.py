@@ -580,17 +580,23 @@ def prune_matches(matches: Iterable[Match], analysed: AnalysedText | None = None
             continue
         unique.setdefault((match.label, match.first, match.last), match)
     items = sorted(unique.values(), key=lambda m: (m.first, m.first - m.last))
+    by_first: dict[int, list[Match]] = {}
+    for match in items:
+        by_first.setdefault(match.first, []).append(match)
+    widest = max((m.last - m.first for m in items), default=0)
     kept: list[Match] = []
     for match in items:
         width = match.last - match.first
         explained = False
-        for other in items:
-            if other is match or not (other.first <= match.first and match.last <= other.last):
-                continue
-            if other.last - other.first <= width:
-                continue
-            if other.label == match.label or match.steps == 1:
-                explained = True
+        # a container starts at most `widest` tokens before this match
+        for start in range(max(0, match.first - widest), match.first + 1):
+            for other in by_first.get(start, ()):
+                if other is match or other.last < match.last or other.last - other.first <= width:
+                    continue
+                if other.label == match.label or match.steps == 1:
+                    explained = True
+                    break
+            if explained:
                 break
         if not explained:
             kept.append(match)
