@@ -365,32 +365,36 @@ class FeatureExtractor:
             >>> "g=B-LOC" in fx.sentence(["في", "ادلب"])[1]
             True
         """
-        count = len(norm_words)
         parts = [self.word(w) for w in norm_words]
         gazetteer = match_gazetteer(norm_words, [p[3] for p in parts], self.lexicon)
+        known = self._known
+        last = len(parts) - 1
+        bos, eos = self._constant("BOS"), self._constant("EOS")
         sequence = []
         for i, part in enumerate(parts):
-            features = part[0].copy()
+            features = part[0] + (parts[i - 1][1] if i else bos) + (parts[i + 1][2] if i < last else eos)
             extra = []
-            if i > 0:
-                features += parts[i - 1][1]
+            if i:
                 extra.append("b-1=" + norm_words[i - 1] + "|" + norm_words[i])
                 if gazetteer[i - 1] is not None:
                     extra.append("g-1=" + gazetteer[i - 1])
-            else:
-                extra.append("BOS")
-            if i + 1 < count:
-                features += parts[i + 1][2]
+            if i < last:
                 extra.append("b+1=" + norm_words[i] + "|" + norm_words[i + 1])
                 if gazetteer[i + 1] is not None:
                     extra.append("g+1=" + gazetteer[i + 1])
-            else:
-                extra.append("EOS")
             if gazetteer[i] is not None:
                 extra.append("g=" + gazetteer[i])
-            features += extra if self._known is None else self._keep(extra)
+            if known is None:
+                features += extra
+            else:
+                features += [f.encode("utf-8") for f in extra if f in known]
             sequence.append(features)
         return sequence
+
+    def _constant(self, feature: str) -> list:
+        if self._known is None:
+            return [feature]
+        return [feature.encode("utf-8")] if feature in self._known else []
 
 
 _WordParts = tuple[list, list, list, tuple[tuple[str, int], ...]]

@@ -9,7 +9,7 @@ tatweel, bidi controls) or expanded (the ligature ﻻ -> لا) on the way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import regex
 
@@ -34,6 +34,8 @@ class AlignedText:
     original: str
     normalized: str
     offsets: tuple[int, ...]
+    # tokenize_aligned memoises its result here (same text, same tokens).
+    tokens_cache: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of the normalised text back to the original text.
@@ -63,6 +65,13 @@ class AlignedText:
         return ostart, _TRAILING_MARKS_RE.match(self.original, oend).end()
 
 
+# Several components align the same report in turn; the last few long texts
+# are remembered (an AlignedText is immutable, so sharing it is safe).
+_RECENT: dict[str, AlignedText] = {}
+_RECENT_SIZE = 8
+_RECENT_MIN_LENGTH = 200
+
+
 def align_normalize(text: str) -> AlignedText:
     """Normalise ``text`` and keep the offset of every normalised character.
 
@@ -77,6 +86,18 @@ def align_normalize(text: str) -> AlignedText:
         >>> a.normalized, a.offsets
         ('الشام لا', (0, 1, 2, 5, 6, 7, 8, 8, 9))
     """
+    if len(text) < _RECENT_MIN_LENGTH:
+        return _align(text)
+    aligned = _RECENT.get(text)
+    if aligned is None:
+        aligned = _align(text)
+        if len(_RECENT) >= _RECENT_SIZE:
+            _RECENT.clear()
+        _RECENT[text] = aligned
+    return aligned
+
+
+def _align(text: str) -> AlignedText:
     out: list[str] = []
     offsets: list[int] = []
     pos = 0

@@ -8,6 +8,7 @@ tokens; nothing between them is lost or shifted.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import NamedTuple
 
 import regex
@@ -79,6 +80,8 @@ def tokenize_aligned(aligned: AlignedText) -> list[Token]:
         >>> [t.text for t in tokenize_aligned(align_normalize("وفي الشــام"))]
         ['وفي', 'الشــام']
     """
+    if aligned.tokens_cache is not None:
+        return list(aligned.tokens_cache)
     original = aligned.original
     offsets = aligned.offsets
     trailing = _TRAILING_MARKS_RE.match
@@ -89,6 +92,7 @@ def tokenize_aligned(aligned: AlignedText) -> list[Token]:
         ostart = offsets[start]
         oend = trailing(original, offsets[end - 1] + 1).end()
         append(Token(original[ostart:oend], match.group(), ostart, oend))
+    object.__setattr__(aligned, "tokens_cache", tuple(tokens))
     return tokens
 
 
@@ -112,6 +116,11 @@ def clitic_splits(norm_word: str) -> list[tuple[int, str]]:
         >>> clitic_splits("للنظام")
         [(0, 'للنظام'), (1, 'النظام')]
     """
+    return list(_clitic_splits(norm_word))
+
+
+@lru_cache(maxsize=65_536)
+def _clitic_splits(norm_word: str) -> tuple[tuple[int, str], ...]:
     splits = [(0, norm_word)]
     first = 0
     if norm_word[:1] in _CONJUNCTIONS and len(norm_word) - 1 >= _MIN_STEM:
@@ -125,5 +134,5 @@ def clitic_splits(norm_word: str) -> list[tuple[int, str]]:
             splits.append((conj_len + 1, "ا" + rest[1:]))
         elif len(rest) - 1 >= _MIN_STEM:
             splits.append((conj_len + 1, rest[1:]))
-    return splits
+    return tuple(splits)
 

@@ -82,3 +82,10 @@ def test_to_original_skips_bidi_controls_before_a_word():
 def test_to_original_rejects_out_of_range_span():
     with pytest.raises(ValueError):
         align_normalize("حلب").to_original(0, 9)
+
+
+def test_align_normalize_of_a_long_text_is_shared_and_equal():
+    text = "هَيْئَةُ تحرير الشام في إدلب. " * 20
+    assert align_normalize(text) is align_normalize(text)
+    assert align_normalize(text) == align_normalize("".join(list(text)))
+    assert align_normalize(text).normalized == normalize_ar(text)

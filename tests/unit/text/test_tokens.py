@@ -1,6 +1,6 @@
 import pytest
 
-from rasd.text.tokens import clitic_splits, tokenize
+from rasd.text.tokens import Token, clitic_splits, tokenize
 
 
 def _assert_offsets(text, tokens):
@@ -62,3 +62,12 @@ def test_clitic_splits_keeps_real_words_first(word):
 
 def test_clitic_splits_needs_a_stem_of_two_letters():
     assert clitic_splits("ول") == [(0, "ول")]
+
+
+def test_tokenize_returns_a_fresh_list_for_a_repeated_long_text():
+    text = "قصفت قوات النظام بلدة كفرنبودة بريف حماة الشمالي. " * 10
+    first = tokenize(text)
+    first.clear()
+    again = tokenize(text)
+    assert len(again) == 90 and again == tokenize(text)
+    assert again[0] == Token("قصفت", "قصفت", 0, 4)
