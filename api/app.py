@@ -11,9 +11,16 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 import rasd
+from api.alert_feed import AlertFeed
+from api.config import ApiSettings
+from api.database import Database
 from api.dependencies import KafkaPublisherProvider
 from api.exceptions import RequestBodyError
-from api.routers import health, reports, search, signals
+from api.keys import KeyStore
+from api.routers import alerts, health, keys, reports, search, signals, subscriptions
+from api.subscription_store import SubscriptionStore
+from api.subscription_topic import KafkaSubscriptionWriter
+from delivery import AlertBroadcaster, DeliverySettings
 from producers.exceptions import ProducerError
 from rasd.settings import Settings
 
@@ -28,20 +35,30 @@ Search and ingest Arabic-language conflict reporting on Syria.
   English, filters by actor, governorate, place, event type, dates and escalation, with facets.
 * **/reports** — read one analysed report; ingest new reports (validated, then sent to Kafka).
 * **/signals** — escalation signals per governorate or actor pair.
+* **/subscriptions** — standing alert queries of the API key's owner, delivered by webhook, e-mail
+  and **/alerts/stream** (server-sent events); **/alerts** lists the owner's past alerts.
+* **/keys** — API keys, made by the administrator (`RASD_ADMIN_TOKEN`) or with `rasd keys create`.
+
+Subscriptions and alerts need an API key: `Authorization: Bearer <key>` or `X-API-Key: <key>`.
 """
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, api_settings: ApiSettings | None = None,
+               delivery_settings: DeliverySettings | None = None) -> FastAPI:
     """Build the API for one deployment.
 
     Args:
         settings: the process settings; read from ``RASD_*`` variables when None.
+        api_settings: key database, admin token, limits; from ``RASD_*`` variables when None.
+        delivery_settings: webhook secret and target rules; from ``RASD_*`` variables when None.
 
     Returns:
-        The application; its lifespan opens the Elasticsearch client and closes it and
-        the Kafka producer on shutdown.
+        The application; its lifespan opens the Elasticsearch client and closes it, the Kafka
+        producers and the live-alert feed on shutdown.
     """
     settings = settings or Settings.from_env()
+    api_settings = api_settings or ApiSettings.from_env()
+    delivery_settings = delivery_settings or DeliverySettings.from_env()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -53,10 +70,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await app.state.elasticsearch.close()
             app.state.publishers.close()
+            app.state.alert_feed.close()
+            app.state.subscription_writer.close()
 
     app = FastAPI(title="rasd API", version=rasd.__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
-    for module in (health, search, reports, signals):
+    app.state.api_settings = api_settings
+    app.state.delivery_settings = delivery_settings
+    database = Database(api_settings.db_path)
+    app.state.keys = KeyStore(database)
+    app.state.subscriptions = SubscriptionStore(database)
+    app.state.subscription_writer = KafkaSubscriptionWriter(settings)
+    app.state.broadcaster = AlertBroadcaster.from_settings(delivery_settings)
+    app.state.alert_feed = AlertFeed(settings, app.state.broadcaster)
+    for module in (health, search, reports, signals, subscriptions, alerts, keys):
         app.include_router(module.router)
     app.add_exception_handler(RequestBodyError, _request_body_error)
     app.add_exception_handler(ProducerError, _producer_error)
