@@ -3,12 +3,16 @@
 Used by ``rasd run`` (no Kafka, no Elasticsearch) and by the API in embedded mode.
 Documents are the very dicts :func:`rasd.search.report_document` builds for
 Elasticsearch; writes are upserts by id, so a replay is idempotent here too.
+Refused reports are kept as dead letters, and the state of the stateful stages
+(story index, escalation detector, alert throttling) lives in :class:`StateTable`
+rows, as Faust keeps it in changelog-backed tables, so a later run continues it.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -32,7 +36,11 @@ CREATE TABLE IF NOT EXISTS report_terms (
 CREATE INDEX IF NOT EXISTS report_terms_by_value ON report_terms (field, value);
 CREATE TABLE IF NOT EXISTS signals (id TEXT PRIMARY KEY, key TEXT, window_end TEXT, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS alerts (id TEXT PRIMARY KEY, subscription_id TEXT, created_at TEXT, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS dead_letters (id TEXT PRIMARY KEY, stage TEXT, code TEXT, failed_at TEXT, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS state (name TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (name, key));
 """
+
+_TABLE_ORDER = {"reports": "published_at", "signals": "window_end", "alerts": "created_at", "dead_letters": "failed_at"}
 
 # Keyword fields filterable in the embedded store, as in the Elasticsearch mapping.
 FILTER_FIELDS = ("actor_ids", "governorates", "place_ids", "event_types", "sources")
@@ -52,6 +60,63 @@ def fts_query(text: str) -> str | None:
     return " ".join(f'"{t}"' for t in terms) if terms else None
 
 
+class StateTable(MutableMapping[str, Any]):
+    """One stage's state (JSON values under string keys) kept in the store's ``state`` table.
+
+    The stage reads and writes a dict in memory, as it would a Faust table; :meth:`flush`
+    writes what changed since the last flush (and deletes what was removed) in one transaction.
+
+    Example:
+        >>> table = SqliteStore().state("stories")
+        >>> table["s:sohr-1"] = {"sources": ["SOHR"], "n": 1}
+        >>> table.flush()
+        1
+    """
+
+    def __init__(self, conn: sqlite3.Connection, name: str):
+        self.conn, self.name = conn, name
+        rows = conn.execute("SELECT key, value FROM state WHERE name = ?", (name,)).fetchall()
+        self._data: dict[str, Any] = {key: json.loads(value) for key, value in rows}
+        self._dirty: set[str] = set()
+        self._deleted: set[str] = set()
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._data[key] = value
+        self._dirty.add(key)
+        self._deleted.discard(key)
+
+    def __delitem__(self, key: str) -> None:
+        del self._data[key]
+        self._dirty.discard(key)
+        self._deleted.add(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def flush(self) -> int:
+        """Write the changed keys and delete the removed ones; returns how many rows changed."""
+        changed = len(self._dirty) + len(self._deleted)
+        if not changed:
+            return 0
+        with self.conn:
+            self.conn.executemany(
+                "INSERT INTO state (name, key, value) VALUES (?, ?, ?) "
+                "ON CONFLICT(name, key) DO UPDATE SET value = excluded.value",
+                [(self.name, key, json.dumps(self._data[key], ensure_ascii=False)) for key in sorted(self._dirty)],
+            )
+            self.conn.executemany("DELETE FROM state WHERE name = ? AND key = ?",
+                                  [(self.name, key) for key in sorted(self._deleted)])
+        self._dirty.clear()
+        self._deleted.clear()
+        return changed
+
+
 @dataclass
 class SearchPage:
     total: int
@@ -60,11 +125,13 @@ class SearchPage:
 
 
 class SqliteStore:
-    """Reports, signals and alerts in one SQLite file (or in memory)."""
+    """Reports, signals, alerts, dead letters and the stages' state in one SQLite file (or in memory)."""
 
     def __init__(self, path: str | Path = ":memory:"):
-        self.conn = sqlite3.connect(str(path), check_same_thread=False)
+        self.path = str(path)
+        self.conn = sqlite3.connect(self.path, check_same_thread=False)
         self.conn.executescript(_SCHEMA)
+        self._states: dict[str, StateTable] = {}
 
     def upsert_reports(self, docs: Iterable[dict[str, Any]]) -> int:
         count = 0
@@ -98,17 +165,51 @@ class SqliteStore:
                               (doc["id"], doc.get("subscription_id"), doc.get("created_at"),
                                json.dumps(doc, ensure_ascii=False)))
 
+    def upsert_dead_letter(self, doc: dict[str, Any]) -> None:
+        """Keep a refused report with its reason; ``doc["id"]`` must be deterministic so a replay overwrites it."""
+        with self.conn:
+            self.conn.execute("INSERT OR REPLACE INTO dead_letters (id, stage, code, failed_at, doc) "
+                              "VALUES (?, ?, ?, ?, ?)", (doc["id"], doc.get("stage"), doc.get("code"), doc.get("failed_at"),
+                               json.dumps(doc, ensure_ascii=False)))
+
+    def state(self, name: str) -> StateTable:
+        """The state table of one stage, e.g. ``"stories"``; the same object for the same name."""
+        if name not in self._states:
+            self._states[name] = StateTable(self.conn, name)
+        return self._states[name]
+
+    def flush_state(self) -> int:
+        """Write every stage's changed state; returns how many rows changed."""
+        return sum(table.flush() for table in self._states.values())
+
+    def get_docs(self, table: str, ids: Iterable[str]) -> list[dict[str, Any]]:
+        """The documents of ``table`` with the given ids (absent ids are skipped), in the order asked."""
+        self._check_table(table)
+        wanted = list(dict.fromkeys(ids))
+        found: dict[str, dict[str, Any]] = {}
+        for chunk in range(0, len(wanted), 500):
+            part = wanted[chunk:chunk + 500]
+            rows = self.conn.execute(f"SELECT id, doc FROM {table} WHERE id IN ({','.join('?' * len(part))})",
+                                     part).fetchall()
+            found.update((rid, json.loads(doc)) for rid, doc in rows)
+        return [found[rid] for rid in wanted if rid in found]
+
     def get_report(self, report_id: str) -> dict[str, Any] | None:
         row = self.conn.execute("SELECT doc FROM reports WHERE id = ?", (report_id,)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def count(self, table: str) -> int:
-        if table not in ("reports", "signals", "alerts"):
+    @staticmethod
+    def _check_table(table: str) -> None:
+        if table not in _TABLE_ORDER:
             raise ValueError(f"unknown table {table!r}")
+
+    def count(self, table: str) -> int:
+        self._check_table(table)
         return self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
     def list_docs(self, table: str, limit: int = 100) -> list[dict[str, Any]]:
-        order = {"reports": "published_at", "signals": "window_end", "alerts": "created_at"}[table]
+        self._check_table(table)
+        order = _TABLE_ORDER[table]
         rows = self.conn.execute(f"SELECT doc FROM {table} ORDER BY {order} DESC LIMIT ?", (limit,)).fetchall()
         return [json.loads(r[0]) for r in rows]
 
