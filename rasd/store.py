@@ -169,7 +169,8 @@ class SqliteStore:
         """Keep a refused report with its reason; ``doc["id"]`` must be deterministic so a replay overwrites it."""
         with self.conn:
             self.conn.execute("INSERT OR REPLACE INTO dead_letters (id, stage, code, failed_at, doc) "
-                              "VALUES (?, ?, ?, ?, ?)", (doc["id"], doc.get("stage"), doc.get("code"), doc.get("failed_at"),
+                              "VALUES (?, ?, ?, ?, ?)",
+                              (doc["id"], doc.get("stage"), doc.get("code"), doc.get("failed_at"),
                                json.dumps(doc, ensure_ascii=False)))
 
     def state(self, name: str) -> StateTable:
