@@ -84,14 +84,18 @@ def tokenize_aligned(aligned: AlignedText) -> list[Token]:
         return list(aligned.tokens_cache)
     original = aligned.original
     offsets = aligned.offsets
+    normalized = aligned.normalized
     trailing = _TRAILING_MARKS_RE.match
+    new_token = tuple.__new__  # Token(...) without the keyword-handling wrapper
     tokens: list[Token] = []
     append = tokens.append
-    for match in _TOKEN_RE.finditer(aligned.normalized):
+    for match in _TOKEN_RE.finditer(normalized):
         start, end = match.span()
         ostart = offsets[start]
-        oend = trailing(original, offsets[end - 1] + 1).end()
-        append(Token(original[ostart:oend], match.group(), ostart, oend))
+        oend = offsets[end - 1] + 1
+        if offsets[end] != oend:  # something was dropped after the token: take its marks
+            oend = trailing(original, oend).end()
+        append(new_token(Token, (original[ostart:oend], normalized[start:end], ostart, oend)))
     object.__setattr__(aligned, "tokens_cache", tuple(tokens))
     return tokens
 
