@@ -591,7 +591,7 @@ def proclitic_length(token: Token, lexicon: NerLexicon) -> int:
     known as an entity than the whole token (a gazetteer entry, a frequent
     entity-initial word, a word the training data tags as an entity), or
     starts with the article (وال، بال، لل). When neither form is known at all,
-    a lone conjunction و/ف is split off; ب ل ك stay (بصرى، لندن، كركوك).
+    a lone conjunction و is split off; ف ب ل ك stay (فولكر، بصرى، لندن، كركوك).
 
     Args:
         token: the first token of an entity.
@@ -619,7 +619,7 @@ def proclitic_length(token: Token, lexicon: NerLexicon) -> int:
     if (
         prefix_len == 1
         and not whole
-        and token.norm[0] in "وف"
+        and token.norm[0] == "و"
         and len(rest) >= 3
         and token.norm not in lexicon.memory
         and rest not in lexicon.memory

@@ -212,6 +212,7 @@ def test_proclitic_length_weighs_what_the_lexicon_knows():
     assert cut("بصرى") == 0  # a gazetteer entry starting with ب
     assert cut("وعربين") == 1  # nothing known: a lone conjunction
     assert cut("بنش") == 0  # nothing known: ب stays
+    assert cut("فولكر") == 0  # nothing known: ف stays (names start with it)
     assert cut("لبنان") == 0
 
 
