@@ -20,8 +20,20 @@ Kinds of names, all declared in the data (see the file's ``rules``):
 * context aliases ("الهيئة", "الحزب", "الجيش") fire only when the same text
   names the actor in full, so they never add an actor the text does not name;
   among several licensed candidates the one named nearest before wins;
+* anaphors ("الهيئة", "التنظيم", "الجيش") follow the same licence but are
+  evidence of an actor, not names: their mentions carry ``via="anaphor"``;
+* a group noun before a name ("عناصر", "مقاتلي", "وحدات من", "وكالة") is left
+  out of the mention when the rest is a name ("وحدات من الجيش العربي السوري"
+  → "الجيش العربي السوري"), and a short form right after an indefinite
+  quantifier ("إحدى الفصائل") names no actor;
 * names shared by two actors across the fall of Assad (8 December 2024), such
-  as "الجيش السوري", go to the one whose years hold the report year.
+  as "الجيش السوري", go to the one whose years hold the report year; a name
+  whose only owner lists it for other years does not fire.
+
+Reported ids: the dictionary keeps fine-grained records (divisions, councils,
+UN organs) with their parents; a record's ``report_as`` names the actor its
+mentions are reported as (``syr-4th-div`` → ``syr-gov-forces``). Mentions
+carry both ids (``actor_id`` and ``reported_id``); see :meth:`ActorDictionary.reported`.
 """
 
 from __future__ import annotations
@@ -51,7 +63,12 @@ VIA_TITLE = "title"
 VIA_COUNTRY = "country"
 VIA_PATTERN = "pattern"
 VIA_CONTEXT = "context"
+VIA_ANAPHOR = "anaphor"
 _VIA_BLOCK = "block"
+# Short forms that need a licence in the same text.
+_LICENSED_VIAS = frozenset({VIA_CONTEXT, VIA_ANAPHOR})
+# Mentions that are evidence of an actor but not a named entity.
+NON_ENTITY_VIAS = frozenset({VIA_PATTERN, VIA_ANAPHOR})
 
 PRE_ERA_YEAR = 2024
 POST_ERA_YEAR = 2025
@@ -80,12 +97,17 @@ class ActorRecord:
         affiliation: camp, e.g. ``"government"``, ``"jihadist"``, ``"kurdish"``.
         aliases_ar: full Arabic names as written in the data.
         aliases_en: English names.
-        context_aliases_ar: short forms that need a licence in the same text.
+        context_aliases_ar: short names that need a licence in the same text
+            ("الفصائل", "الشرع"); their mentions are entities.
         context_licensed_by: ids whose full mention licenses the context aliases
             (the actor itself unless the data says otherwise).
         parent: id of the organisation it belongs to, or None.
         active: first and last year of activity (last None when ongoing).
         notes: free text.
+        report_as: id its mentions are reported as (a formation's parent body),
+            or None to report the record itself.
+        anaphors_ar: definite common nouns that point back to the actor
+            ("الهيئة", "التنظيم"); licensed like context aliases, not entities.
     """
 
     id: str
@@ -101,6 +123,8 @@ class ActorRecord:
     parent: str | None
     active: tuple[int, int | None]
     notes: str = ""
+    report_as: str | None = None
+    anaphors_ar: tuple[str, ...] = ()
 
     def to_ref(self) -> ActorRef:
         """The schema's ``ActorRef`` for this actor."""
@@ -118,7 +142,10 @@ class ActorMention:
         end: end offset (exclusive) in the original text.
         entity_type: ``"ORG"``, ``"PER"``, or ``"LOC"`` for a country name.
         via: how it was found: ``"name"``, ``"title"``, ``"country"``,
-            ``"pattern"`` (e.g. "طائرات روسية") or ``"context"`` (e.g. "الهيئة").
+            ``"pattern"`` (e.g. "طائرات روسية"), ``"context"`` (e.g. "الفصائل")
+            or ``"anaphor"`` (e.g. "الهيئة").
+        reported_id: the id the mention is reported as (``actor_id`` unless the
+            record rolls up, e.g. ``syr-4th-div`` → ``syr-gov-forces``).
     """
 
     actor_id: str
@@ -127,6 +154,12 @@ class ActorMention:
     end: int
     entity_type: str
     via: str = VIA_NAME
+    reported_id: str = ""
+
+    @property
+    def is_entity(self) -> bool:
+        """Whether the mention is a named entity (not a head pattern or an anaphor)."""
+        return self.via not in NON_ENTITY_VIAS
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +170,7 @@ class _Entry:
     via: str
     years: tuple[int, int | None] | None  # alias-level years, when the data gives them
     order: int  # position of the actor in the file, for stable tie-breaks
+    licence: frozenset[str] | None = None  # alias-level licence of a short form
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,7 +329,13 @@ def _parse_alias(item: Any, actor_id: str) -> tuple[str, tuple[int, int | None] 
         if not (isinstance(years, Sequence) and len(years) == 2 and isinstance(years[0], int)):
             raise DataError(f"actor {actor_id!r}: alias {item['text']!r} has malformed years {years!r}")
         return item["text"], (years[0], years[1])
-    raise DataError(f"actor {actor_id!r}: alias must be a string or {{text, years}}, got {item!r}")
+    raise DataError(f"actor {actor_id!r}: alias must be a string or {{text, years, licensed_by}}, got {item!r}")
+
+
+def _alias_licence(item: Any) -> frozenset[str] | None:
+    if isinstance(item, Mapping) and item.get("licensed_by") is not None:
+        return frozenset(item["licensed_by"])
+    return None
 
 
 def _alias_texts(items: Iterable[Any], actor_id: str) -> tuple[str, ...]:
@@ -320,6 +360,8 @@ def _parse_record(raw: Mapping[str, Any]) -> ActorRecord:
             parent=raw.get("parent"),
             active=(int(active[0]), None if active[1] is None else int(active[1])),
             notes=raw.get("notes", ""),
+            report_as=raw.get("report_as"),
+            anaphors_ar=_alias_texts(raw.get("anaphors_ar", ()), actor_id),
         )
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise DataError(f"malformed actor record {raw.get('id', raw)!r}: {exc!r}") from exc
@@ -359,6 +401,16 @@ class ActorDictionary:
         self._not_nisba = frozenset(normalize_ar(w) for w in rules.get("not_nisba_ar", ()))
         self._post_cues = tuple(normalize_ar(c) for c in rules.get("post_2024_cues_ar", ()))
         self._post_actors = frozenset(r.id for r in self._records.values() if r.active[0] >= POST_ERA_YEAR)
+        strict = {normalize_alias_tokens(p, self._skip) for p in rules.get("strict_group_nouns_ar", ())}
+        self._group_nouns = _Trie()
+        for phrase in rules.get("group_nouns_ar", ()):
+            tokens = normalize_alias_tokens(phrase, self._skip)
+            self._group_nouns.add(tokens, _Entry("", VIA_NAME if tokens in strict else VIA_CONTEXT, None, -1))
+        self._group_nouns.freeze()
+        self._connectors = frozenset(normalize_ar(w) for w in rules.get("group_connectors_ar", ()))
+        self._quantifiers = frozenset(normalize_ar(w) for w in rules.get("indefinite_quantifiers_ar", ()))
+        self._anaphor_keys = frozenset(
+            key for key, owners in self.alias_owners().items() if all(via == VIA_ANAPHOR for _, via in owners))
         self._phrases.freeze()
         self._targets.freeze()
 
@@ -409,6 +461,27 @@ class ActorDictionary:
         except KeyError:
             raise KeyError(f"unknown actor id {actor_id!r}") from None
 
+    def reported(self, actor_id: str) -> ActorRecord:
+        """The record an actor's mentions are reported as (its ``report_as``, else itself).
+
+        Example:
+            ``reported("syr-4th-div").id`` -> ``"syr-gov-forces"`` (الفرقة الرابعة)
+        """
+        record = self.get(actor_id)
+        return self._records[record.report_as] if record.report_as else record
+
+    def is_anaphor(self, name: str) -> bool:
+        """Whether a name as written is only an anaphor of the dictionary ("الهيئة", "والتنظيم").
+
+        Example:
+            >>> ActorDictionary.from_data().is_anaphor("الهيئة")
+            True
+        """
+        norms = [n for n in normalize_alias_tokens(name, self._skip) if n]
+        if not norms:
+            return False
+        return any(candidate in self._anaphor_keys for candidate in self._clitic_variants(tuple(norms)))
+
     def ancestors(self, actor_id: str) -> tuple[str, ...]:
         """The chain of parents of an actor, nearest first.
 
@@ -423,11 +496,12 @@ class ActorDictionary:
         return tuple(chain)
 
     def to_refs(self, mentions: Iterable[ActorMention]) -> tuple[ActorRef, ...]:
-        """The distinct actors of some mentions as schema refs, in first-mention order."""
+        """The distinct reported actors of some mentions as schema refs, in first-mention order."""
         seen: dict[str, ActorRef] = {}
         for mention in mentions:
-            if mention.actor_id not in seen:
-                seen[mention.actor_id] = self._records[mention.actor_id].to_ref()
+            record = self.reported(mention.actor_id)
+            if record.id not in seen:
+                seen[record.id] = record.to_ref()
         return tuple(seen.values())
 
     # ------------------------------------------------------------------ resolution of one name
@@ -540,31 +614,33 @@ class ActorDictionary:
             year = self._infer_year(aligned.normalized, matches)
         resolved = self._resolve_matches(matches, year)
         resolved = self._drop_titles_before_names(resolved)
+        resolved = [(m, a) for m, a in resolved if not self._after_quantifier(norms, m)]
         mentions = (self._to_mention(text, tokens, match, actor_id) for match, actor_id in resolved)
         return [m for m in mentions if not (m.via == VIA_COUNTRY and is_adverbial_form(m.text))]
 
     def _match_tokens(self, norms: list[str]) -> list[_Match]:
-        """First pass: greedy longest matches over the token sequence."""
+        """First pass: greedy longest matches over the token sequence.
+
+        A group noun ("عناصر", "وحدات من") is skipped when the name after it
+        reaches at least as far as any match that includes it, unless that
+        match is an explicit alias ("فصائل المعارضة").
+        """
         matches: list[_Match] = []
         i = 0
         count = len(norms)
         while i < count:
-            best: tuple[int, int, int, tuple[_Entry, ...], str] | None = None  # (len, rank, -prefix, entries, via)
-            for prefix_len, first in clitic_splits(norms[i]):
-                for length, entries in self._phrases.walk(first, norms, i + 1):
-                    via = entries[0].via
-                    if via == VIA_CONTEXT and self._nisba_follows(norms, i + length):
-                        continue
-                    key = (length, 1, -prefix_len)
-                    if best is None or key > best[:3]:
-                        best = (length, 1, -prefix_len, entries, via)
-                if first in self._heads:
-                    found = self._match_pattern(norms, i)
-                    if found is not None:
-                        length, entries = found
-                        key = (length, 0, -prefix_len)
-                        if best is None or key > best[:3]:
-                            best = (length, 0, -prefix_len, entries, VIA_PATTERN)
+            best = self._best_at(norms, i)
+            group = self._after_group_noun(norms, i)
+            if group is not None:
+                inner_start, strict = group
+                inner = self._best_at(norms, inner_start)
+                if inner is not None and inner[4] != _VIA_BLOCK:
+                    inner_end, outer_end = inner_start + inner[0], i + (best[0] if best else 0)
+                    if best is None or inner_end > outer_end or inner_end == outer_end and best[4] == VIA_PATTERN:
+                        i, best = inner_start, inner
+                    elif inner_end == outer_end and strict and best[4] != _VIA_BLOCK:
+                        # "مقاتلي المعارضة": the alias's actor, the span of the name after the group noun
+                        i, best = inner_start, (inner[0], best[1], inner[2], best[3], best[4])
             if best is None:
                 i += 1
                 continue
@@ -573,6 +649,44 @@ class ActorDictionary:
                 matches.append(_Match(i, i + length, -neg_prefix, entries, via))
             i += length
         return matches
+
+    def _best_at(self, norms: list[str], i: int) -> tuple[int, int, int, tuple[_Entry, ...], str] | None:
+        """The longest match starting at token ``i``: (length, rank, -prefix, entries, via)."""
+        best: tuple[int, int, int, tuple[_Entry, ...], str] | None = None
+        for prefix_len, first in clitic_splits(norms[i]):
+            for length, entries in self._phrases.walk(first, norms, i + 1):
+                via = entries[0].via
+                if via in _LICENSED_VIAS and self._nisba_follows(norms, i + length):
+                    continue
+                key = (length, 1, -prefix_len)
+                if best is None or key > best[:3]:
+                    best = (length, 1, -prefix_len, entries, via)
+            if first in self._heads:
+                found = self._match_pattern(norms, i)
+                if found is not None:
+                    length, entries = found
+                    key = (length, 0, -prefix_len)
+                    if best is None or key > best[:3]:
+                        best = (length, 0, -prefix_len, entries, VIA_PATTERN)
+        return best
+
+    def _after_group_noun(self, norms: list[str], i: int) -> tuple[int, bool] | None:
+        """``(next token, strict)`` after a group noun (and an optional "من") starting at ``i``, or None."""
+        for _, first in clitic_splits(norms[i]):
+            found = None
+            for length, entries in self._group_nouns.walk(first, norms, i + 1):
+                found = (i + length, entries[0].via == VIA_NAME)
+            if found is not None:
+                end, strict = found
+                if end < len(norms) and norms[end] in self._connectors:
+                    end += 1
+                return (end, strict) if end < len(norms) else None
+        return None
+
+    def _after_quantifier(self, norms: list[str], match: _Match) -> bool:
+        """A group right after an indefinite quantifier ("إحدى الفصائل") names no actor."""
+        return (match.via not in (VIA_TITLE, VIA_COUNTRY) and match.first > 0 and not match.prefix_len
+                and norms[match.first - 1] in self._quantifiers)
 
     def _nisba_follows(self, norms: list[str], position: int) -> bool:
         if position >= len(norms):
@@ -605,7 +719,7 @@ class ActorDictionary:
         if any(cue and cue in normalized for cue in self._post_cues):
             return POST_ERA_YEAR
         for match in matches:
-            if match.via == VIA_CONTEXT:
+            if match.via in _LICENSED_VIAS:
                 continue
             ids = {e.actor_id for e in match.entries}
             if len(ids) == 1 and ids <= self._post_actors:
@@ -613,9 +727,12 @@ class ActorDictionary:
         return PRE_ERA_YEAR
 
     def _choose_by_era(self, entries: Sequence[_Entry], year: int) -> str | None:
+        """The actor of a full name in a year; a name listed only with other years names none."""
         ids = list(dict.fromkeys(e.actor_id for e in entries))
         if len(ids) <= 1:
-            return ids[0] if ids else None
+            if not ids or all(e.years is not None and not year_in_range(year, e.years) for e in entries):
+                return None
+            return ids[0]
         return min(entries, key=lambda e: (_range_distance(year, self._entry_years(e)), e.order)).actor_id
 
     def _entry_years(self, entry: _Entry) -> tuple[int, int | None]:
@@ -625,14 +742,14 @@ class ActorDictionary:
         """Second pass: pick one actor per match; license context aliases."""
         full: list[tuple[_Match, str]] = []
         for match in matches:
-            if match.via != VIA_CONTEXT:
+            if match.via not in _LICENSED_VIAS:
                 actor_id = self._choose_by_era(match.entries, year)
                 if actor_id is not None:
                     full.append((match, actor_id))
         licensing = [(m.first, actor_id) for m, actor_id in full]
         resolved = list(full)
         for match in matches:
-            if match.via == VIA_CONTEXT:
+            if match.via in _LICENSED_VIAS:
                 actor_id = self._license(match, year, licensing)
                 if actor_id is not None:
                     resolved.append((match, actor_id))
@@ -645,7 +762,7 @@ class ActorDictionary:
         ] or list(match.entries)
         best: tuple[tuple[int, int, int], str] | None = None
         for entry in candidates:
-            licence = self._licences[entry.actor_id]
+            licence = entry.licence if entry.licence is not None else self._licences[entry.actor_id]
             for position, actor_id in licensing:
                 if actor_id not in licence:
                     continue
@@ -674,7 +791,8 @@ class ActorDictionary:
         end = tokens[match.last - 1].end
         record = self._records[actor_id]
         entity_type = "LOC" if match.via == VIA_COUNTRY else record.entity_type
-        return ActorMention(actor_id, text[start:end], start, end, entity_type, match.via)
+        return ActorMention(actor_id, text[start:end], start, end, entity_type, match.via,
+                            record.report_as or actor_id)
 
     # ------------------------------------------------------------------ compilation
 
@@ -691,6 +809,10 @@ class ActorDictionary:
                 raise DataError(f"{where}: kind person and entity_type PER go together")
             if record.parent is not None and record.parent not in self._records:
                 raise DataError(f"{where}: unknown parent {record.parent!r}")
+            if record.report_as is not None:
+                target = self._records.get(record.report_as)
+                if target is None or target.report_as is not None or target.id == record.id:
+                    raise DataError(f"{where}: report_as {record.report_as!r} must name an actor reported as itself")
             for licence in record.context_licensed_by:
                 if licence not in self._records:
                     raise DataError(f"{where}: unknown id {licence!r} in context_licensed_by")
@@ -722,6 +844,7 @@ class ActorDictionary:
             ("title_aliases_ar", VIA_TITLE),
             ("country_aliases_ar", VIA_COUNTRY),
             ("context_aliases_ar", VIA_CONTEXT),
+            ("anaphors_ar", VIA_ANAPHOR),
         )
         # normalised key -> {actor_id: (via, years)}: to reject ambiguous full aliases
         owners: dict[tuple[str, ...], dict[str, tuple[str, tuple[int, int | None] | None]]] = {}
@@ -731,6 +854,11 @@ class ActorDictionary:
             for field, via in fields:
                 for item in raw.get(field, ()):
                     alias, years = _parse_alias(item, actor_id)
+                    licence = _alias_licence(item)
+                    for licensing_id in licence or ():
+                        if licensing_id not in self._records:
+                            raise DataError(f"actors.json: actor {actor_id!r}, alias {alias!r}: "
+                                            f"unknown id {licensing_id!r} in licensed_by")
                     tokens = normalize_alias_tokens(alias, self._skip)
                     if not tokens:
                         raise DataError(f"actors.json: actor {actor_id!r} has an empty alias in {field}")
@@ -739,7 +867,7 @@ class ActorDictionary:
                         if previous is not None:
                             continue  # the same name listed twice for one actor (or a variant of it)
                         owners[variant][actor_id] = (via, years)
-                        self._phrases.add(variant, _Entry(actor_id, via, years, order))
+                        self._phrases.add(variant, _Entry(actor_id, via, years, order, licence))
             for item in raw.get("head_targets_ar", ()):
                 alias, years = _parse_alias(item, actor_id)
                 for variant in expand_variants(normalize_alias_tokens(alias, self._skip), self._variants):
@@ -758,14 +886,15 @@ class ActorDictionary:
     def _check_ambiguity(
         self, owners: Mapping[tuple[str, ...], Mapping[str, tuple[str, tuple[int, int | None] | None]]]
     ) -> None:
-        """A full alias may name two actors only with disjoint years; context and full never mix."""
+        """A full alias may name two actors only with disjoint years; short and full forms never mix."""
         for tokens, by_actor in owners.items():
             if len(by_actor) < 2:
                 continue
-            kinds = {via == VIA_CONTEXT for via, _ in by_actor.values()}
-            if len(kinds) > 1:
-                raise DataError(f"actors.json: {' '.join(tokens)!r} is a context alias of one actor and a full "
-                                f"alias of another: {sorted(by_actor)}")
+            vias = {via for via, _ in by_actor.values()}
+            kinds = {via in _LICENSED_VIAS for via in vias}
+            if len(kinds) > 1 or vias == _LICENSED_VIAS:
+                raise DataError(f"actors.json: {' '.join(tokens)!r} is a short form of one actor and a full alias "
+                                f"(or a context alias and an anaphor) of another: {sorted(by_actor)}")
             if kinds == {True}:
                 continue
             spans = [(actor_id, years or self._records[actor_id].active) for actor_id, (_, years) in by_actor.items()]
