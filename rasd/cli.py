@@ -137,9 +137,10 @@ def cmd_dashboards(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from rasd.embedded import run_embedded
+    from embedded.runner import run_embedded
 
-    return run_embedded(args.inputs)
+    return run_embedded(args.inputs, db=args.db, fresh=args.fresh, subscriptions=args.subscriptions,
+                        samples=not args.no_samples, show=args.show)
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -207,6 +208,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="run the whole pipeline in one process on the bundled sample reports")
     p.add_argument("inputs", nargs="*", help="extra JSONL files of reports")
+    p.add_argument("--db", default=None, help="SQLite file (default .rasd/embedded.sqlite; :memory: keeps nothing)")
+    p.add_argument("--fresh", action="store_true", help="delete the SQLite file first instead of continuing it")
+    p.add_argument("--subscriptions", default=None, help="JSON list of subscriptions (default: the bundled samples)")
+    p.add_argument("--no-samples", action="store_true", help="only the given files, not the bundled samples")
+    p.add_argument("--show", type=int, default=40, help="reports, refusals and alerts per subscription shown in full")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("eval", help="print extraction quality (ANERcorp test split, development set)")

@@ -8,8 +8,18 @@ text and returns offsets into it:
 - ``ner``     — the statistical CRF tagger (PER/ORG/LOC) for names the dictionaries lack;
 - ``events``, ``casualties``, ``indicators`` — event types, tolls, escalation signals.
 
-Dictionary matches win over statistical spans where they overlap: they carry a
-canonical id, and the CRF's span is used only where no dictionary knows the name.
+How the parts are glued (the conventions of ``eval/README.md``):
+
+- Dictionary matches win over statistical spans where they overlap: they carry a
+  canonical id, and the CRF's span is used only where no dictionary knows the name.
+- Actors are reported under the id of the body they belong to when the data
+  says so (``report_as``: الفرقة الرابعة → ``syr-gov-forces``); head patterns
+  ("طائرات حربية روسية") and anaphors ("الهيئة") are evidence of an actor, not
+  entities.
+- A place keeps its whole phrase ("ريف حلب الغربي") while its LOC entity is the
+  toponym proper ("حلب"), as ANERcorp annotates it.
+- A LOC the tagger finds and the gazetteer lacks becomes a place too, with the
+  governorate its sentence gives it ("قريتي صيدا والمعلق في ناحية عين عيسى").
 """
 
 from __future__ import annotations
@@ -17,12 +27,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rasd.analysis.actors import ActorDictionary
+from rasd.analysis.actors import ActorDictionary, ActorRecord
 from rasd.analysis.casualties import count_casualties
 from rasd.analysis.events import detect_events, event_types
 from rasd.analysis.indicators import score_escalation
-from rasd.analysis.ner import EntityTagger
-from rasd.analysis.places import Gazetteer
+from rasd.analysis.ner import EntitySpan, EntityTagger
+from rasd.analysis.places import UNLISTED_ID, Gazetteer
 from rasd.errors import InvalidReport
 from rasd.schema import ActorRef, Analysis, Entity, Place, Report
 from rasd.validate import decode_report_bytes, decode_report_json, detect_language, parse_published_at, validate_report
@@ -30,6 +40,19 @@ from rasd.validate import decode_report_bytes, decode_report_json, detect_langua
 
 def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
     return any(start < t_end and t_start < end for t_start, t_end in taken)
+
+
+@dataclass
+class _Collected:
+    """What one analysis gathers before it is sorted into the contract."""
+
+    entities: list[Entity]
+    places: list[Place]
+    actors: dict[str, ActorRef]
+    taken: list[tuple[int, int]]
+
+    def add_actor(self, record: ActorRecord) -> None:
+        self.actors.setdefault(record.id, record.to_ref())
 
 
 @dataclass(frozen=True)
@@ -60,63 +83,25 @@ class Analyzer:
             The contract's :class:`Analysis` (entities, actors, places, events, tolls, escalation).
         """
         text = report.text
-        entities: list[Entity] = []
-        taken: list[tuple[int, int]] = []
-        actor_refs: dict[str, ActorRef] = {}
         published = parse_published_at(report.published_at)
-        year = published.year if published else None
-
-        loc_actor_spans: set[tuple[int, int]] = set()
-        for mention in self.actors.find_mentions(text, year=year):
-            record = self.actors.get(mention.actor_id)
-            actor_refs.setdefault(record.id, ActorRef(record.id, record.name_ar, record.name_en, record.kind))
-            taken.append((mention.start, mention.end))
-            if mention.entity_type == "LOC":
-                loc_actor_spans.add((mention.start, mention.end))
-            if mention.via == "pattern":
-                continue  # actor evidence ("طائرات حربية روسية"), not a named entity
-            entities.append(
-                Entity(mention.text, mention.entity_type, mention.start, mention.end, record.id, record.name_en)
-            )
-
-        places: list[Place] = []
-        for place in self.gazetteer.find_places(text):
-            if (place.start, place.end) in loc_actor_spans:
-                places.append(place)  # a country named as a state actor ("تركيا") is a place too
-                continue
-            if _overlaps(place.start, place.end, taken):
-                continue
-            places.append(place)
-            entities.append(Entity(place.text, "LOC", place.start, place.end, place.gazetteer_id, place.name_en))
-            taken.append((place.start, place.end))
-
+        found = _Collected(entities=[], places=[], actors={}, taken=[])
+        loc_actor_spans = self._collect_actors(text, published.year if published else None, found)
+        self._collect_places(text, loc_actor_spans, found)
+        self._collect_cued_names(text, found)
         if self.tagger is not None:
-            for span in self.tagger.tag(text):
-                if _overlaps(span.start, span.end, taken):
-                    continue
-                canonical_id = canonical_name = None
-                if span.type in ("ORG", "PER"):
-                    actor_id = self.actors.resolve(span.text, year=year)
-                    if actor_id is not None:
-                        record = self.actors.get(actor_id)
-                        canonical_id, canonical_name = record.id, record.name_en
-                        actor_refs.setdefault(
-                            record.id, ActorRef(record.id, record.name_ar, record.name_en, record.kind)
-                        )
-                entities.append(Entity(span.text, span.type, span.start, span.end, canonical_id, canonical_name))
-                taken.append((span.start, span.end))
+            self._collect_tagged(text, published.year if published else None, self.tagger.tag(text), found)
 
-        entities.sort(key=lambda e: (e.start, e.end))
-        places.sort(key=lambda p: (p.start, p.end))
+        found.entities.sort(key=lambda e: (e.start, e.end))
+        found.places.sort(key=lambda p: (p.start, p.end))
         events = detect_events(text)
         killed, injured = count_casualties(text)
         escalation = score_escalation(text, events, killed, injured)
         return Analysis(
             id=report.id,
             language=detect_language(text),
-            entities=tuple(entities),
-            actors=tuple(actor_refs.values()),
-            places=tuple(places),
+            entities=tuple(found.entities),
+            actors=tuple(found.actors.values()),
+            places=tuple(found.places),
             event_types=event_types(events),
             events=tuple(events),
             killed=killed,
@@ -124,6 +109,79 @@ class Analyzer:
             escalation=escalation,
             error=None,
         )
+
+    def _collect_actors(self, text: str, year: int | None, found: _Collected) -> set[tuple[int, int]]:
+        """Actor mentions: entities (under their reported id) and the actors list; country spans returned."""
+        loc_actor_spans: set[tuple[int, int]] = set()
+        for mention in self.actors.find_mentions(text, year=year):
+            record = self.actors.reported(mention.actor_id)
+            found.add_actor(record)
+            found.taken.append((mention.start, mention.end))
+            if mention.entity_type == "LOC":
+                loc_actor_spans.add((mention.start, mention.end))
+            if mention.is_entity:
+                found.entities.append(Entity(mention.text, mention.entity_type, mention.start, mention.end,
+                                             record.id, record.name_en))
+        return loc_actor_spans
+
+    def _collect_places(self, text: str, loc_actor_spans: set[tuple[int, int]], found: _Collected) -> None:
+        """Gazetteer places; each place's LOC entity is its toponym proper."""
+        for mention in self.gazetteer.find_place_mentions(text):
+            place = mention.place
+            if (place.start, place.end) in loc_actor_spans:
+                found.places.append(place)  # a country named as a state actor ("تركيا") is a place too
+                continue
+            if _overlaps(place.start, place.end, found.taken):
+                continue
+            found.places.append(place)
+            entry = mention.name_entry
+            found.entities.append(Entity(mention.name_text, "LOC", mention.name_start, mention.name_end,
+                                         entry.id if entry else place.gazetteer_id,
+                                         entry.name_en if entry else place.name_en))
+            found.taken.append((place.start, place.end))
+
+    def _collect_cued_names(self, text: str, found: _Collected) -> None:
+        """Places the gazetteer lacks, named after a settlement cue ("بلدات مسحرة ومجدوليا")."""
+        memory = getattr(getattr(self.tagger, "lexicon", None), "memory", None) or {}
+        gazetteer_places = list(found.places)
+        for start, end in self.gazetteer.find_cued_names(text, lambda word: memory.get(word) == "O"):
+            if _overlaps(start, end, found.taken):
+                continue
+            place = self.gazetteer.place_for_span(text, start, end, gazetteer_places, cued=True)
+            found.places.append(place)
+            found.entities.append(Entity(place.text, "LOC", start, end, None, place.name_en or None))
+            found.taken.append((start, end))
+
+    def _collect_tagged(self, text: str, year: int | None, spans: list[EntitySpan], found: _Collected) -> None:
+        """The tagger's spans where no dictionary matched: names resolved to actors, LOC spans made places."""
+        gazetteer_places = [p for p in found.places if p.gazetteer_id != UNLISTED_ID]
+        for span in spans:
+            if _overlaps(span.start, span.end, found.taken):
+                continue
+            if span.type == "LOC":
+                start, end = self.gazetteer.trim_toponym(text, span.start, span.end)
+                place = self.gazetteer.place_for_span(text, start, end, gazetteer_places)
+                found.places.append(place)
+                found.entities.append(Entity(place.text, "LOC", start, end, None, place.name_en or None))
+                found.taken.append((span.start, span.end))
+                continue
+            if self.actors.is_anaphor(span.text):
+                continue  # "الهيئة", "المرصد": a pointer back to a named organisation, not a name
+            canonical_id = canonical_name = None
+            actor_id = self.actors.resolve(span.text, year=year)
+            if actor_id is not None:
+                record = self.actors.reported(actor_id)
+                canonical_id, canonical_name = record.id, record.name_en
+                found.add_actor(record)
+            found.entities.append(Entity(span.text, span.type, span.start, span.end, canonical_id, canonical_name))
+            found.taken.append((span.start, span.end))
+
+
+class IdentityAnalyzer:
+    """The analysis replaced by identity: the benchmark baseline that shows what our processing costs."""
+
+    def analyze(self, report: Report) -> Analysis:
+        return Analysis(id=report.id, language=None)
 
 
 def analyze_line(line: str | bytes, analyzer: Analyzer) -> Analysis:

@@ -37,11 +37,19 @@ def bare_camel_pass(text: str) -> int:
     return len(simple_word_tokenize(t))
 
 
-def load_texts(paths: Sequence[Path]) -> list[str]:
+def load_texts(paths: Sequence[Path], only_id: str | None = None) -> list[str]:
+    """The texts of the valid reports in JSONL files (malformed sample lines are skipped)."""
     texts: list[str] = []
     for path in paths:
         with path.open(encoding="utf-8") as fh:
-            texts.extend(json.loads(line)["text"] for line in fh if line.strip())
+            for line in fh:
+                try:
+                    report = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(report, dict) and isinstance(report.get("text"), str) and (
+                        only_id is None or report.get("id") == only_id):
+                    texts.append(report["text"])
     return texts
 
 
@@ -85,7 +93,7 @@ def run_bench(args: argparse.Namespace) -> int:
     def analyse(text: str) -> object:
         return analyzer.analyze(Report(id="bench", text=text))
 
-    seed = load_texts([data_path("samples/reports.jsonl")])[:1]
+    seed = load_texts([data_path("samples/reports.jsonl")], only_id="sohr-2018-08-idlib-negotiations")
     mixed_paths = [p for p in DEFAULT_MIXED if p.exists()] or [data_path("samples/reports.jsonl")]
     mixed = load_texts(mixed_paths)
     rounds, seconds = getattr(args, "rounds", 3), getattr(args, "seconds", 1.0)

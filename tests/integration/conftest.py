@@ -5,11 +5,7 @@ A server that cannot be reached makes the test FAIL with a message naming it; no
 
 from __future__ import annotations
 
-import os
-import signal
 import socket
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -21,6 +17,7 @@ from kafka import KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
 
 from rasd.settings import Settings
+from services.rasd_processes import RasdProcesses
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = (REPO / ".." / "shared" / "seed" / "sohr-2018-08-idlib-negotiations.txt").resolve()
@@ -95,68 +92,9 @@ def producer(settings: Settings) -> Iterator[KafkaProducer]:
     p.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class ProcessGroup:
-    """rasd processes started for one test (worker, indexer), stopped at teardown."""
-
-    def __init__(self, settings: Settings, workdir: Path):
-        self.settings = settings
-        self.workdir = workdir
-        self.procs: dict[str, subprocess.Popen] = {}
-
-    def env(self) -> dict[str, str]:
-        env = dict(os.environ)
-        env.update({
-            "RASD_NAMESPACE": self.settings.namespace,
-            "RASD_TOPIC_PARTITIONS": str(self.settings.topic_partitions),
-            "RASD_KAFKA_BOOTSTRAP": self.settings.kafka_bootstrap,
-            "RASD_ELASTICSEARCH_URL": self.settings.elasticsearch_url,
-            "RASD_WORKER_DATADIR": str(self.workdir / "worker"),
-            "RASD_WORKER_WEB_PORT": str(_free_port()),
-            "PYTHONUNBUFFERED": "1",
-        })
-        return env
-
-    def start(self, name: str, *args: str) -> subprocess.Popen:
-        log = open(self.workdir / f"{name}.log", "ab")
-        proc = subprocess.Popen([sys.executable, "-m", "rasd.cli", *args], env=self.env(), cwd=REPO,
-                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        self.procs[name] = proc
-        return proc
-
-    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
-        proc = self.procs.pop(name)
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            pass
-        proc.wait(timeout=30)
-
-    def log_tail(self, name: str, lines: int = 40) -> str:
-        path = self.workdir / f"{name}.log"
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
-
-    def stop_all(self) -> None:
-        for name in list(self.procs):
-            proc = self.procs[name]
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait(timeout=10)
-            self.procs.pop(name)
-
-
 @pytest.fixture
-def processes(settings: Settings, tmp_path: Path) -> Iterator[ProcessGroup]:
-    group = ProcessGroup(settings, tmp_path)
+def processes(settings: Settings, tmp_path: Path) -> Iterator[RasdProcesses]:
+    group = RasdProcesses(settings, tmp_path)
     yield group
     group.stop_all()
 
