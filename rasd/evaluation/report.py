@@ -31,7 +31,7 @@ def predict_devset(reports_path: Path) -> list[dict]:
 def run_evaluation(args: argparse.Namespace) -> int:
     status = 0
     if not getattr(args, "skip_anercorp", False):
-        from rasd.evaluation.anercorp import evaluate_anercorp, format_anercorp
+        from rasd.evaluation.anercorp import evaluate_anercorp, format_report as format_anercorp
 
         path = Path(getattr(args, "anercorp", None) or DEFAULT_ANERCORP_TEST)
         if not path.exists():
