@@ -27,6 +27,7 @@ import httpx
 import pytest
 import uvicorn
 from aiosmtpd.controller import Controller
+from kafka import KafkaConsumer
 from kafka.admin import KafkaAdminClient
 
 from api.app import create_app
@@ -76,14 +77,15 @@ class Arrivals:
             return list(self.items)
 
 
-def start_webhook_receiver(arrivals: Arrivals) -> ThreadingHTTPServer:
+def start_webhook_receiver(arrivals: Arrivals, status: int = 204) -> ThreadingHTTPServer:
+    """An HTTP server on 127.0.0.1 answering every POST with ``status``."""
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
         def do_POST(self) -> None:  # noqa: N802 - http.server's naming
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             arrivals.add(({k.lower(): v for k, v in self.headers.items()}, body))
-            self.send_response(204)
+            self.send_response(status)
             self.send_header("Content-Length", "0")
             self.end_headers()
 
@@ -178,6 +180,17 @@ def start_delivery_worker(processes) -> None:
     log.close()
 
 
+def read_topic(settings, topic: str, at_least: int) -> list[dict[str, Any]] | None:
+    """Every JSON record of ``topic`` so far, or None while there are fewer than ``at_least``."""
+    consumer = KafkaConsumer(topic, bootstrap_servers=settings.kafka_servers, group_id=None,
+                             auto_offset_reset="earliest", consumer_timeout_ms=2000)
+    try:
+        values = [json.loads(record.value) for record in consumer]
+    finally:
+        consumer.close()
+    return values if len(values) >= at_least else None
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
@@ -220,6 +233,7 @@ def test_alert_reaches_webhook_email_and_stream_within_seconds(settings, topics,
                                                                monkeypatch, dead_letter_topic):
     hooks, mails, streamed = Arrivals(), Arrivals(), Arrivals()
     receiver = start_webhook_receiver(hooks)
+    gone_receiver = start_webhook_receiver(Arrivals(), status=410)
     smtp_port = free_port()
     smtp = Controller(MailHandler(mails), hostname="127.0.0.1", port=smtp_port)
     smtp.start()
@@ -252,7 +266,13 @@ def test_alert_reaches_webhook_email_and_stream_within_seconds(settings, topics,
         secret = subscription["webhook_secret"]
         assert secret and http.get(f"/subscriptions/{subscription['id']}", headers=auth).json()["owner"] == OWNER
 
-        sse = SseClient(f"{api.url}/alerts/stream", auth, streamed)
+        # A second subscription whose webhook is gone (410): its alerts become dead letters.
+        gone = http.post("/subscriptions", headers=auth, json={
+            "name": "Gone hook", "governorates": ["Idlib"],
+            "channels": [{"type": "webhook", "target": f"http://127.0.0.1:{gone_receiver.server_address[1]}/old"}]})
+        assert gone.status_code == 201, gone.text
+
+        sse = SseClient(f"{api.url}/alerts/stream?subscription={subscription['id']}", auth, streamed)
         sse.thread.start()
         assert sse.connected.wait(30) and sse.status == 200, f"stream not opened: {sse.status} {sse.error}"
 
@@ -298,7 +318,8 @@ def test_alert_reaches_webhook_email_and_stream_within_seconds(settings, topics,
         assert percentile(latencies["webhook"], 0.95) < 5.0 and percentile(latencies["sse"], 0.95) < 5.0
 
         # The alerts were also indexed, and GET /alerts shows them to their owner only.
-        listed = wait_for(lambda: (r := http.get("/alerts?size=100", headers=auth).json())["total"]
+        mine = f"/alerts?size=100&subscription={subscription['id']}"
+        listed = wait_for(lambda: (r := http.get(mine, headers=auth).json())["total"]
                           >= MEASURED_REPORTS + 1 and r, 90, "the alerts in GET /alerts", logs)
         assert {a["report_id"] for a in listed["alerts"]} == set(expected_ids)
         assert listed["alerts"][0]["created_at"] >= listed["alerts"][-1]["created_at"]
@@ -307,7 +328,17 @@ def test_alert_reaches_webhook_email_and_stream_within_seconds(settings, topics,
         assert http.get("/alerts", headers=other_auth).json()["total"] == 0
         assert http.get(f"/subscriptions/{subscription['id']}", headers=other_auth).status_code == 404
 
-        # Every alert once per channel; one message per report in the mailbox.
+        assert http.get("/alerts?size=1", headers=auth).json()["total"] >= 2 * (MEASURED_REPORTS + 1)
+
+        # The gone webhook's alerts are in the dead-letter topic, with the reason and the whole alert.
+        letters = wait_for(lambda: read_topic(settings, dead_letter_topic, MEASURED_REPORTS + 1), 30,
+                           "the dead letters of the gone webhook", logs)
+        assert {(d["code"], d["status"], d["subscription_id"]) for d in letters} == {("rejected", 410, gone.json()["id"])}
+        assert {d["message"]["report_id"] for d in letters} == set(expected_ids)
+
+        # Every alert once per channel (the stream narrowed to the first subscription); one e-mail per report.
+        assert {a["subscription_id"] for _, a in streamed.snapshot()} == {subscription["id"]}
+        assert len(streamed.snapshot()) == MEASURED_REPORTS + 1
         assert len(hooks.snapshot()) == MEASURED_REPORTS + 1
         assert len({json.loads(b)["id"] for _, (h, b) in hooks.snapshot()}) == MEASURED_REPORTS + 1
         assert len(mails.snapshot()) == MEASURED_REPORTS + 1
@@ -328,3 +359,4 @@ def test_alert_reaches_webhook_email_and_stream_within_seconds(settings, topics,
             sse.thread.join(10)
         smtp.stop()
         receiver.shutdown()
+        gone_receiver.shutdown()
