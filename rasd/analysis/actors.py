@@ -22,6 +22,8 @@ Kinds of names, all declared in the data (see the file's ``rules``):
   among several licensed candidates the one named nearest before wins;
 * anaphors ("الهيئة", "التنظيم", "الجيش") follow the same licence but are
   evidence of an actor, not names: their mentions carry ``via="anaphor"``;
+* a head pattern whose target is a full name ("طيران نظام الأسد") gives that
+  name as the mention, under the pattern's actor;
 * a group noun before a name ("عناصر", "مقاتلي", "وحدات من", "وكالة") is left
   out of the mention when the rest is a name ("وحدات من الجيش العربي السوري"
   → "الجيش العربي السوري"), and a short form right after an indefinite
@@ -64,11 +66,12 @@ VIA_COUNTRY = "country"
 VIA_PATTERN = "pattern"
 VIA_CONTEXT = "context"
 VIA_ANAPHOR = "anaphor"
+VIA_INDEFINITE = "indefinite"
 _VIA_BLOCK = "block"
 # Short forms that need a licence in the same text.
 _LICENSED_VIAS = frozenset({VIA_CONTEXT, VIA_ANAPHOR})
 # Mentions that are evidence of an actor but not a named entity.
-NON_ENTITY_VIAS = frozenset({VIA_PATTERN, VIA_ANAPHOR})
+NON_ENTITY_VIAS = frozenset({VIA_PATTERN, VIA_ANAPHOR, VIA_INDEFINITE})
 
 PRE_ERA_YEAR = 2024
 POST_ERA_YEAR = 2025
@@ -143,7 +146,8 @@ class ActorMention:
         entity_type: ``"ORG"``, ``"PER"``, or ``"LOC"`` for a country name.
         via: how it was found: ``"name"``, ``"title"``, ``"country"``,
             ``"pattern"`` (e.g. "طائرات روسية"), ``"context"`` (e.g. "الفصائل")
-            or ``"anaphor"`` (e.g. "الهيئة").
+            ``"anaphor"`` (e.g. "الهيئة") or ``"indefinite"`` (an indefinite group
+            such as "مسلحين دروز": evidence of the actor, not an entity).
         reported_id: the id the mention is reported as (``actor_id`` unless the
             record rolls up, e.g. ``syr-4th-div`` → ``syr-gov-forces``).
     """
@@ -641,6 +645,8 @@ class ActorDictionary:
                     elif inner_end == outer_end and strict and best[4] != _VIA_BLOCK:
                         # "مقاتلي المعارضة": the alias's actor, the span of the name after the group noun
                         i, best = inner_start, (inner[0], best[1], inner[2], best[3], best[4])
+            if best is not None and best[4] == VIA_PATTERN:
+                i, best = self._name_in_pattern(norms, i, best)
             if best is None:
                 i += 1
                 continue
@@ -669,6 +675,15 @@ class ActorDictionary:
                     if best is None or key > best[:3]:
                         best = (length, 0, -prefix_len, entries, VIA_PATTERN)
         return best
+
+    def _name_in_pattern(self, norms: list[str], i: int, best: tuple) -> tuple[int, tuple]:
+        """A head pattern whose target is itself a name ("طيران نظام الأسد") names the pattern's actor
+        with the name as the mention: ``(start, best)`` of the name, else the pattern unchanged."""
+        length, rank, _, entries, _ = best
+        target = self._skip_modifiers(norms, i + 1)
+        if target >= i + length or not self._full_entries(self._phrases.exact(norms[target : i + length])):
+            return i, best
+        return target, (i + length - target, rank, 0, entries, VIA_NAME)
 
     def _after_group_noun(self, norms: list[str], i: int) -> tuple[int, bool] | None:
         """``(next token, strict)`` after a group noun (and an optional "من") starting at ``i``, or None."""
@@ -757,9 +772,7 @@ class ActorDictionary:
         return resolved
 
     def _license(self, match: _Match, year: int, licensing: list[tuple[int, str]]) -> str | None:
-        candidates = [
-            e for e in match.entries if e.years is None or year_in_range(year, e.years)
-        ] or list(match.entries)
+        candidates = [e for e in match.entries if e.years is None or year_in_range(year, e.years)]
         best: tuple[tuple[int, int, int], str] | None = None
         for entry in candidates:
             licence = entry.licence if entry.licence is not None else self._licences[entry.actor_id]
@@ -791,8 +804,17 @@ class ActorDictionary:
         end = tokens[match.last - 1].end
         record = self._records[actor_id]
         entity_type = "LOC" if match.via == VIA_COUNTRY else record.entity_type
-        return ActorMention(actor_id, text[start:end], start, end, entity_type, match.via,
-                            record.report_as or actor_id)
+        via = match.via
+        if via == VIA_NAME and self._is_indefinite_group(tokens[match.first : match.last], match.prefix_len):
+            via = VIA_INDEFINITE
+        return ActorMention(actor_id, text[start:end], start, end, entity_type, via, record.report_as or actor_id)
+
+    def _is_indefinite_group(self, tokens: Sequence[Token], prefix_len: int) -> bool:
+        """An indefinite group ("مسلحين دروز", "فصائل مسلحة معارضة"): evidence of an actor, not its name."""
+        words = [tokens[0].norm[prefix_len:], *(t.norm for t in tokens[1:])]
+        if any(word.startswith("ال") for word in words):
+            return False
+        return bool(tuple(self._group_nouns.exact(words[:1])))
 
     # ------------------------------------------------------------------ compilation
 
