@@ -22,6 +22,7 @@ from api.subscription_store import SubscriptionStore
 from api.subscription_topic import KafkaSubscriptionWriter
 from delivery import AlertBroadcaster, DeliverySettings
 from producers.exceptions import ProducerError
+from rasd.errors import ConfigurationError
 from rasd.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None, *, api_settings: ApiSettings | 
     app.add_exception_handler(ProducerError, _producer_error)
     app.add_exception_handler(TransportError, _elasticsearch_unreachable)
     app.add_exception_handler(ApiError, _elasticsearch_refused)
+    app.add_exception_handler(ConfigurationError, _misconfigured)
     app.add_exception_handler(Exception, _internal_error)
     return app
 
@@ -113,6 +115,11 @@ async def _elasticsearch_refused(request: Request, exc: ApiError) -> JSONRespons
     reason = error.get("reason") if isinstance(error, dict) else None
     return JSONResponse(status_code=502, content={"detail": f"Elasticsearch refused the request "
                                                             f"({exc.meta.status} {exc.message}): {reason or exc.body}"})
+
+
+async def _misconfigured(request: Request, exc: ConfigurationError) -> JSONResponse:
+    log.error("misconfigured path=%s error=%s", request.url.path, exc)
+    return JSONResponse(status_code=500, content={"detail": f"the server is misconfigured: {exc}"})
 
 
 async def _internal_error(request: Request, exc: Exception) -> JSONResponse:

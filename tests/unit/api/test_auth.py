@@ -167,3 +167,16 @@ def test_api_settings_from_env_name_the_bad_variable():
     settings = ApiSettings.from_env({"RASD_API_DB": "/srv/rasd/api.sqlite", "RASD_API_MAX_SUBSCRIPTIONS": "5"})
     assert str(settings.db_path) == "/srv/rasd/api.sqlite" and settings.max_subscriptions == 5
     assert "admin_token" not in repr(ApiSettings(admin_token=ADMIN_TOKEN))
+
+
+def test_an_unusable_key_database_is_a_500_that_names_it(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the database folder should be")
+    client = build_client(tmp_path / "not-a-folder" / "sub")
+    try:
+        response = client.get("/subscriptions", headers={"X-API-Key": "rasd_whatever"})
+        assert response.status_code == 500
+        assert response.json()["detail"].startswith("the server is misconfigured: cannot open the API database")
+        assert "RASD_API_DB" in response.json()["detail"]
+    finally:
+        client.__exit__(None, None, None)
