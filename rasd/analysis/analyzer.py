@@ -15,7 +15,7 @@ How the parts are glued (the conventions of ``eval/README.md``):
 - Actors are reported under the id of the body they belong to when the data
   says so (``report_as``: الفرقة الرابعة → ``syr-gov-forces``); head patterns
   ("طائرات حربية روسية") and anaphors ("الهيئة") are evidence of an actor, not
-  entities.
+  entities; a country's name ("تركيا") is a place, not an entry of the actors list.
 - A place keeps its whole phrase ("ريف حلب الغربي") while its LOC entity is the
   toponym proper ("حلب"), as ANERcorp annotates it.
 - A LOC the tagger finds and the gazetteer lacks becomes a place too, with the
@@ -24,6 +24,8 @@ How the parts are glued (the conventions of ``eval/README.md``):
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -35,11 +37,46 @@ from rasd.analysis.ner import EntitySpan, EntityTagger
 from rasd.analysis.places import UNLISTED_ID, Gazetteer
 from rasd.errors import InvalidReport
 from rasd.schema import ActorRef, Analysis, Entity, Place, Report
+from rasd.text.normalize import normalize_ar
 from rasd.validate import decode_report_bytes, decode_report_json, detect_language, parse_published_at, validate_report
+
+
+_LATIN_RE = re.compile(r"^[A-Za-z][A-Za-z .'-]*$")
 
 
 def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
     return any(start < t_end and t_start < end for t_start, t_end in taken)
+
+
+def _same_as_before(place: Place, places: list[Place]) -> Place:
+    """An unlisted place named again takes the governorate it got the first time ("منطقة الراموسة")."""
+    if place.gazetteer_id != UNLISTED_ID:
+        return place
+    key = normalize_ar(place.text)
+    for earlier in places:
+        if earlier.gazetteer_id == UNLISTED_ID and normalize_ar(earlier.text) == key:
+            return dataclasses.replace(place, governorate=earlier.governorate, pcode=earlier.pcode)
+    return place
+
+
+def _glossed_entity(text: str, span: EntitySpan, entities: list[Entity]) -> Entity | None:
+    """The entity a Latin name in brackets glosses: "توم باراك (Tom Barrack)" → the PER before it.
+
+    Args:
+        text: the report.
+        span: a tagged span.
+        entities: the entities found so far.
+
+    Returns:
+        The glossed entity, or None when the span is not a bracketed Latin form right after one.
+    """
+    if not _LATIN_RE.match(span.text) or text[span.end : span.end + 1] != ")":
+        return None
+    opening = text.rfind("(", 0, span.start)
+    if opening < 0 or text[opening + 1 : span.start].strip():
+        return None
+    before = [e for e in entities if e.end <= opening and not text[e.end : opening].strip()]
+    return before[-1] if before and before[-1].type in ("PER", "ORG") else None
 
 
 @dataclass
@@ -111,14 +148,19 @@ class Analyzer:
         )
 
     def _collect_actors(self, text: str, year: int | None, found: _Collected) -> set[tuple[int, int]]:
-        """Actor mentions: entities (under their reported id) and the actors list; country spans returned."""
+        """Actor mentions: entities (under their reported id) and the actors list; country spans returned.
+
+        A country's name is a place (LOC): it does not put the state on the
+        actors list, which holds the actors named as organisations or persons.
+        """
         loc_actor_spans: set[tuple[int, int]] = set()
         for mention in self.actors.find_mentions(text, year=year):
             record = self.actors.reported(mention.actor_id)
-            found.add_actor(record)
             found.taken.append((mention.start, mention.end))
             if mention.entity_type == "LOC":
                 loc_actor_spans.add((mention.start, mention.end))
+            else:
+                found.add_actor(record)
             if mention.is_entity:
                 found.entities.append(Entity(mention.text, mention.entity_type, mention.start, mention.end,
                                              record.id, record.name_en))
@@ -147,7 +189,8 @@ class Analyzer:
         for start, end in self.gazetteer.find_cued_names(text, lambda word: memory.get(word) == "O"):
             if _overlaps(start, end, found.taken):
                 continue
-            place = self.gazetteer.place_for_span(text, start, end, gazetteer_places, cued=True)
+            place = _same_as_before(self.gazetteer.place_for_span(text, start, end, gazetteer_places, cued=True),
+                                    found.places)
             found.places.append(place)
             found.entities.append(Entity(place.text, "LOC", start, end, None, place.name_en or None))
             found.taken.append((start, end))
@@ -158,9 +201,17 @@ class Analyzer:
         for span in spans:
             if _overlaps(span.start, span.end, found.taken):
                 continue
+            gloss = _glossed_entity(text, span, found.entities)
+            if gloss is not None:  # "توم باراك (Tom Barrack)": a second mention of the same entity
+                found.entities.append(Entity(span.text, gloss.type, span.start, span.end, gloss.canonical_id,
+                                             gloss.canonical_name_en))
+                found.taken.append((span.start, span.end))
+                continue
             if span.type == "LOC":
+                if self.gazetteer.is_generic_place_phrase(span.text) or self.gazetteer.is_common_word_name(span.text):
+                    continue  # "المدينة", or a name the geocoder read as an everyday word here ("غير سورية")
                 start, end = self.gazetteer.trim_toponym(text, span.start, span.end)
-                place = self.gazetteer.place_for_span(text, start, end, gazetteer_places)
+                place = _same_as_before(self.gazetteer.place_for_span(text, start, end, gazetteer_places), found.places)
                 found.places.append(place)
                 found.entities.append(Entity(place.text, "LOC", start, end, None, place.name_en or None))
                 found.taken.append((span.start, span.end))
@@ -175,13 +226,6 @@ class Analyzer:
                 found.add_actor(record)
             found.entities.append(Entity(span.text, span.type, span.start, span.end, canonical_id, canonical_name))
             found.taken.append((span.start, span.end))
-
-
-class IdentityAnalyzer:
-    """The analysis replaced by identity: the benchmark baseline that shows what our processing costs."""
-
-    def analyze(self, report: Report) -> Analysis:
-        return Analysis(id=report.id, language=None)
 
 
 def analyze_line(line: str | bytes, analyzer: Analyzer) -> Analysis:

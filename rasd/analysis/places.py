@@ -19,8 +19,19 @@ longest match first with no overlaps, and recognises composite phrases:
 * direction: "شمال حماة", "جنوب شرق إدلب" → precision ``region``;
 * governorate cue: "محافظة إدلب", "محافظتي حماة وإدلب" → the governorate, the
   mention text keeping "محافظة" as readers annotate it;
+* facility or terrain head: "مطار حماة", "معبر نصيب", "سجن صيدنايا" → a
+  feature in the place's governorate (lexicon ``feature_cues``), unless the
+  gazetteer lists the facility itself ("مطار النيرب");
 * a feature or region followed by direction adjectives keeps them in its text
   ("جبال اللاذقية الشمالية").
+
+:meth:`Gazetteer.find_place_mentions` also gives each place the span of its
+toponym proper, the entity span readers annotate (as ANERcorp does): the base
+name of a countryside, direction or governorate phrase ("ريف حلب الغربي" →
+"حلب", "محافظة درعا" → "درعا", "شمال غربي سوريا" → "سوريا"), a name without a
+settlement or descriptive head the gazetteer lists it with ("حي جوبر" → "جوبر",
+"جبال اللاذقية الشمالية" → "اللاذقية"); named features keep their head
+("سهل الغاب", "مطار النيرب"), and "ريف دمشق" is the governorate's own name.
 
 Ambiguity: a name shared by several places goes to the governorate the rest of
 the report supports (unambiguous places, governorates, countryside phrases),
@@ -37,7 +48,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -56,11 +67,17 @@ LEXICON_FILE = "places/lexicon.json"
 _KIND_RANK = {"governorate": 6, "town": 5, "subdistrict": 4, "district": 3, "region": 2, "feature": 2, "country": 1}
 # Places a countryside phrase can be built on.
 _COUNTRYSIDE_BASES = frozenset({"governorate", "district", "subdistrict", "town"})
+# Places a facility or terrain head can be built on ("مطار حماة", "معبر نصيب").
+_FEATURE_BASES = frozenset({"governorate", "district", "subdistrict", "town", "region"})
 
 STRONG, COMMON, CUE_ONLY = 0, 1, 2
 
 _NAME, _BLOCKED, _COUNTRYSIDE, _DIRECTION, _GOV_CUE = "name", "blocked", "countryside", "direction", "governorate_cue"
+_FEATURE = "feature"  # a facility or terrain head before a place's name: "مطار حماة", "معبر نصيب"
+_TANWEEN_FATHA = "\u064b"
 _MAX_DIRECTIONS = 3
+_SENTENCE_MARKS = (".", "\n", "؟", "?", "!")
+UNLISTED_ID = "rasd-unlisted"  # gazetteer_id of a place the gazetteer lacks
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,10 +127,34 @@ class _Mention:
     directions: tuple[str, ...] = ()
     order: int = 1  # tie-break between equally long matches: lower wins
     desert: bool = False  # a countryside phrase on بادية rather than ريف
+    name: tuple[int, int, int] | None = None  # (first, last, prefix_len) of the toponym proper, when not the whole
 
     @property
     def length(self) -> int:
         return self.last - self.first
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceMention:
+    """A place with the span of its toponym proper.
+
+    Attributes:
+        place: the resolved place; its text is the whole phrase ("ريف حلب الغربي").
+        name_start: start of the toponym in the original text ("حلب").
+        name_end: end (exclusive) of the toponym.
+        name_entry: the gazetteer entry the toponym names (Aleppo for "ريف حلب الغربي").
+    """
+
+    place: Place
+    name_start: int
+    name_end: int
+    name_entry: GazetteerEntry | None = None
+
+    @property
+    def name_text(self) -> str:
+        """The toponym as written ("حلب" in "ريف حلب الغربي")."""
+        start = self.name_start - self.place.start
+        return self.place.text[start : start + self.name_end - self.name_start]
 
 
 class Gazetteer:
@@ -157,8 +198,17 @@ class Gazetteer:
         self._locative = words("locative_predecessors")
         self._locative_clitics = words("locative_clitics")
         self._blocking_heads = words("blocking_heads")
+        self._entity_heads = words("entity_heads")
+        self._trailing_descriptors = words("trailing_descriptors")
+        self._feature_heads = words("feature_heads")
+        self._unlisted_cues = words("unlisted_name_cues")
+        self._unlisted_feature_cues = words("unlisted_feature_cues")
+        self._feature_cues = {normalize_ar(k): v for k, v in lexicon.get("feature_cues", {}).items()}
+        self._compound_starts = words("compound_name_starts")
+        self._unlisted_stopwords = words("unlisted_name_stopwords")
         self._list_gaps = words("list_separators")
         self._direction_nouns = {normalize_ar(k): v for k, v in lexicon.get("direction_nouns", {}).items()}
+        self._descriptive_heads = words("descriptive_heads") | frozenset(self._direction_nouns)
         self._direction_adjectives = {normalize_ar(k): v for k, v in lexicon.get("direction_adjectives", {}).items()}
         self._direction_names_ar = dict(lexicon.get("direction_names_ar", {}))
         self._direction_names_ar_feminine = dict(lexicon.get("direction_names_ar_feminine", {}))
@@ -250,6 +300,228 @@ class Gazetteer:
                 return self.entries[self._choose(indices, Counter(), [], None)]
         return None
 
+    def trim_toponym(self, text: str, start: int, end: int) -> tuple[int, int]:
+        """The toponym inside a place phrase found by other means (an NER span).
+
+        Leading settlement and descriptive heads and trailing direction,
+        nisba and descriptive adjectives are left out (lexicon ``entity_heads``,
+        ``direction_adjectives``, ``nisba_adjectives``, ``trailing_descriptors``).
+
+        Args:
+            text: the report as written.
+            start: start of the phrase.
+            end: end of the phrase.
+
+        Returns:
+            ``(start, end)`` of the toponym; the phrase itself when nothing is left out.
+
+        Example:
+            >>> g, t = Gazetteer.from_data(), "في حي جوبر الدمشقي"
+            >>> s, e = g.trim_toponym(t, 3, len(t)); t[s:e]
+            'جوبر'
+        """
+        words = [t for t in tokenize(text[start:end]) if any(ch.isalnum() for ch in t.norm)]
+        if not words:
+            return start, end
+        first, last = 0, len(words)
+        while last - first > 1 and words[first].norm in self._entity_heads:
+            first += 1
+        while last - first > 1 and self._is_trailing_adjective(words[last - 1].norm):
+            last -= 1
+        return start + words[first].start, start + words[last - 1].end
+
+    def _is_trailing_adjective(self, word: str) -> bool:
+        return word in self._direction_adjectives or word in self._nisba or word in self._trailing_descriptors
+
+    def is_common_word_name(self, name: str) -> bool:
+        """Whether a name is listed as a place but also an everyday word the geocoder only takes with a cue.
+
+        Example:
+            >>> Gazetteer.from_data().is_common_word_name("سورية"), Gazetteer.from_data().is_common_word_name("إدلب")
+            (True, False)
+        """
+        key = name_tokens(name)
+        return bool(key) and any(
+            self._weakness.get((rest, *key[1:]), STRONG) != STRONG for _, rest in split_proclitics(key[0]))
+
+    def is_generic_place_phrase(self, name: str) -> bool:
+        """Whether a phrase is only settlement, cue or building words ("المدينة", "وبلدة", "مشفى").
+
+        Example:
+            >>> Gazetteer.from_data().is_generic_place_phrase("المدينة")
+            True
+        """
+        words = [t.norm for t in tokenize(name) if any(ch.isalnum() for ch in t.norm)]
+        generic = self._unlisted_cues | self._entity_heads | self._unlisted_stopwords | self._countryside
+        return all(any(rest in generic for _, rest in split_proclitics(word)) for word in words)
+
+    def find_cued_names(self, text: str, is_common_word: Callable[[str], bool] | None = None) -> list[tuple[int, int]]:
+        """Names of places the gazetteer lacks, read after a settlement cue.
+
+        "سيطرت على بلدات مسحرة ومجدوليا وتل مسحرة" names three villages the
+        gazetteer may not list: a word after a cue (lexicon
+        ``unlisted_name_cues``: بلدة، قرية، قريتي، أحياء، منطقة، محيط ...) is a
+        name, with the word after it when it starts a compound (تل، كفر، عين ...,
+        ``compound_name_starts``) or is a definite word that is not an
+        adjective of place ("أورم الكبرى" but not "اليعقوبية الواقعة"); a list
+        joined by و continues it. Stopwords, cue and direction words, words
+        with a pronoun suffix and words ``is_common_word`` calls common are not
+        names.
+
+        Args:
+            text: the report as written.
+            is_common_word: optional test on a normalised word (e.g. the NER
+                lexicon's memory of everyday words).
+
+        Returns:
+            ``(start, end)`` offsets of each name, in text order; names the
+            gazetteer lists are included too (the caller drops overlaps).
+
+        Example:
+            >>> t = "سيطرت على بلدات مسحرة ومجدوليا"
+            >>> [t[s:e] for s, e in Gazetteer.from_data().find_cued_names(t)]
+            ['مسحرة', 'مجدوليا']
+        """
+        if not text:
+            return []
+        aligned = align_normalize(text)
+        tokens = tokenize_aligned(aligned)
+        norms = [t.norm for t in tokens]
+        common = is_common_word or (lambda word: False)
+        found: list[tuple[int, int]] = []
+        position = 0
+        while position < len(norms):
+            splits = split_proclitics(norms[position])
+            feature = next(((n, rest) for n, rest in splits if rest in self._unlisted_feature_cues), None)
+            if feature is not None:
+                end = self._read_facility_name(norms, position + 1, common)
+                if end is not None:  # "ساحة الكرامة", "مخيم الوافدين": the head is part of the name
+                    start = _original_offset(tokens[position], feature[0], aligned)
+                    found.append((start, tokens[end - 1].end))
+                    position = end
+                    continue
+            if not any(rest in self._unlisted_cues for _, rest in splits):
+                position += 1
+                continue
+            position += 1
+            while position < len(norms) and norms[position] in self._unlisted_cues:
+                position += 1  # "أطراف حي ..."
+            conjunction = 0
+            while position < len(norms):
+                end = self._read_unlisted_name(norms, position, conjunction, common)
+                if end is None:
+                    break
+                start = _original_offset(tokens[position], conjunction, aligned)
+                found.append((start, tokens[end - 1].end))
+                position, conjunction = end, 1
+                if position >= len(norms) or norms[position][:1] != "و":
+                    break
+        return found
+
+    def _read_facility_name(self, norms: list[str], position: int, common: Callable[[str], bool]) -> int | None:
+        """End token of a facility's name after its head ("الكرامة" after "ساحة"), or None.
+
+        The name is a definite word, even an everyday one ("ساحة الكرامة",
+        "مخيم الوافدين"), a compound start and its word, or an indefinite word
+        that is not an everyday one ("جبل زين العابدين").
+        """
+        if position >= len(norms):
+            return None
+        word = norms[position]
+        if word in self._compound_starts:
+            following = norms[position + 1] if position + 1 < len(norms) else ""
+            return position + 2 if self._could_be_name(following) else None
+        definite = word.startswith("ال")
+        if not self._could_be_name(word) or self._is_trailing_adjective(word) or not definite and common(word):
+            return None
+        end = position + 1
+        if end < len(norms) and norms[end].startswith("ال") and self._could_be_name(norms[end]) \
+                and not self._is_trailing_adjective(norms[end]):
+            end += 1
+        return end
+
+    def _read_unlisted_name(self, norms: list[str], position: int, conjunction: int,
+                            common: Callable[[str], bool]) -> int | None:
+        """End token of an unlisted name at ``position`` (after ``conjunction`` letters of و), or None."""
+        word = norms[position][conjunction:]
+        if conjunction and norms[position][:1] != "و":
+            return None
+        compound = word in self._compound_starts
+        if not compound and (not self._could_be_name(word) or common(word)):
+            return None
+        end = position + 1
+        if end < len(norms):
+            following = norms[end]
+            if compound and self._could_be_name(following) or (
+                following.startswith("ال") and self._could_be_name(following)
+                and not self._is_trailing_adjective(following)
+            ):
+                end += 1
+        return end
+
+    def _could_be_name(self, word: str) -> bool:
+        if len(word) < 3 or not word.isalpha() or word in self._unlisted_stopwords or word.startswith("لل"):
+            return False
+        if word in self._unlisted_cues or word in self._entity_heads or word in self._countryside \
+                or word in self._unlisted_feature_cues:
+            return False
+        if word in self._direction_nouns or word in self._direction_adjectives or word in self._locative:
+            return False
+        stem = word[:-2] if word.endswith(("ها", "هم")) else ""  # "ريفها", "قراها"
+        return not (stem and (stem in self._unlisted_cues or stem in self._countryside or stem + "ه" in self._unlisted_cues))
+
+    def place_for_span(self, text: str, start: int, end: int, places: Sequence[Place], cued: bool = False) -> Place:
+        """A place for a toponym found by other means (an NER span), resolved in its report.
+
+        A listed name takes the candidate of the governorate the report's
+        places support most; an unlisted name (a village the gazetteer lacks)
+        takes the governorate of the nearest place after it in the same
+        sentence ("قريتي صيدا والمعلق في ناحية عين عيسى"), else before it, else
+        the report's only governorate, else none.
+
+        Args:
+            text: the report as written.
+            start: start of the toponym (see :meth:`trim_toponym`).
+            end: end of the toponym.
+            places: the report's gazetteer places, in text order.
+            cued: the name follows a settlement cue (a place in the report's
+                area): without a place in its sentence it takes the nearest
+                place named before it in the report.
+
+        Returns:
+            The place; an unlisted one has ``gazetteer_id`` ``"rasd-unlisted"``,
+            the governorate's P-code and no coordinates.
+        """
+        name = text[start:end]
+        support = Counter(p.governorate for p in places if p.governorate)
+        key = name_tokens(name)
+        for _, rest in split_proclitics(key[0]) if key else ():
+            indices = self._names.get((rest, *key[1:]))
+            if indices:
+                entry = self.entries[self._choose(indices, support, [], None)]
+                return Place(text=name, start=start, end=end, gazetteer_id=entry.id, name_ar=entry.name_ar,
+                             name_en=entry.name_en, governorate=entry.governorate, pcode=entry.pcode, lat=entry.lat,
+                             lon=entry.lon, precision=entry.precision)
+        governorate = self._governorate_in_context(text, start, end, places, support, cued)
+        pcode = self.governorate(governorate).pcode if governorate else None
+        head = key[0] if key else ""
+        precision = "feature" if head in self._feature_heads else "town"
+        return Place(text=name, start=start, end=end, gazetteer_id=UNLISTED_ID, name_ar=name, name_en="",
+                     governorate=governorate, pcode=pcode, lat=None, lon=None, precision=precision)
+
+    def _governorate_in_context(self, text: str, start: int, end: int, places: Sequence[Place],
+                                support: Counter, cued: bool) -> str | None:
+        sentence_start = max(text.rfind(mark, 0, start) for mark in _SENTENCE_MARKS) + 1
+        ends = [i for i in (text.find(mark, end) for mark in _SENTENCE_MARKS) if i >= 0]
+        sentence_end = min(ends) if ends else len(text)
+        after = [p for p in places if end <= p.start < sentence_end and p.governorate]
+        if after:
+            return after[0].governorate
+        before = [p for p in places if p.end <= start and p.governorate and (cued or sentence_start <= p.start)]
+        if before:
+            return before[-1].governorate
+        return next(iter(support)) if len(support) == 1 else None
+
     # ------------------------------------------------------------------ geocoding
 
     def find_places(self, text: str) -> list[Place]:
@@ -266,6 +538,23 @@ class Gazetteer:
             >>> [(p.text, p.governorate, p.precision) for p in
             ...  Gazetteer.from_data().find_places("قصف على بلدة كفرنبودة بريف حماة الشمالي")]
             [('كفرنبودة', 'Hama', 'town'), ('ريف حماة الشمالي', 'Hama', 'region')]
+        """
+        return [m.place for m in self.find_place_mentions(text)]
+
+    def find_place_mentions(self, text: str) -> list[PlaceMention]:
+        """Every place mention in a report with the span of its toponym proper.
+
+        Args:
+            text: the report as written.
+
+        Returns:
+            Place mentions in text order (see :meth:`find_places`); ``name_start``
+            and ``name_end`` delimit the toponym inside ``place.text``.
+
+        Example:
+            >>> [(m.place.text, text[m.name_start:m.name_end]) for m in
+            ...  Gazetteer.from_data().find_place_mentions(text := "اشتباكات في ريف حلب الغربي")]
+            [('ريف حلب الغربي', 'حلب')]
         """
         if not text:
             return []
@@ -305,6 +594,8 @@ class Gazetteer:
         if all(self.entries[i].precision in ("feature", "region") for i in indices):
             directions, end = self._read_direction_adjectives(norms, last, allow_conjunction=False)
             mention.last, mention.directions = end, directions
+            if end != last:
+                mention.name = (first, last, prefix_len)
         return mention
 
     def _read_direction_adjectives(self, norms, position, allow_conjunction=True) -> tuple[tuple[str, ...], int]:
@@ -379,11 +670,17 @@ class Gazetteer:
                     base = self._base_after(norms, splits, position, governorate_only)
                     if base is not None:
                         found.append(_Mention(first, base.last, prefix_len, base.candidates, _DIRECTION,
-                                              directions=tuple(directions), order=2))
+                                              directions=tuple(directions), order=2, name=_name_of(base)))
+                elif rest in self._feature_cues:
+                    base = self._base_after(norms, splits, first + 1, _FEATURE_BASES)
+                    if base is not None and base.first == first + 1:
+                        found.append(_Mention(first, base.last, prefix_len, base.candidates, _FEATURE, order=2,
+                                              name=(first, base.last, prefix_len)))
                 elif rest in self._governorate_cues:
                     base = self._base_after(norms, splits, first + 1, governorate_only)
                     if base is not None and base.first == first + 1:
-                        found.append(_Mention(first, base.last, prefix_len, base.candidates, _GOV_CUE, order=2))
+                        found.append(_Mention(first, base.last, prefix_len, base.candidates, _GOV_CUE, order=2,
+                                              name=_name_of(base)))
                         found.extend(self._match_conjoined(norms, splits, base.last, _GOV_CUE))
         return found
 
@@ -399,7 +696,8 @@ class Gazetteer:
         base = self._base_after(norms, splits, first + 1, _COUNTRYSIDE_BASES)
         if base is not None:
             directions, end = self._read_direction_adjectives(norms, base.last)
-            found.append(_Mention(first, end, prefix_len, base.candidates, _COUNTRYSIDE, directions=directions, order=2))
+            found.append(_Mention(first, end, prefix_len, base.candidates, _COUNTRYSIDE, directions=directions, order=2,
+                                  name=_name_of(base)))
             found.extend(self._match_conjoined(norms, splits, end, _COUNTRYSIDE))
             return found
         if word not in self._definite_countryside or first + 1 >= len(norms):
@@ -426,7 +724,7 @@ class Gazetteer:
                     break
         if base is not None:
             found.append(_Mention(first, base.last, prefix_len, base.candidates, _COUNTRYSIDE,
-                                  directions=directions, order=2))
+                                  directions=directions, order=2, name=_name_of(base)))
         return found
 
     def _match_conjoined(self, norms, splits, position, kind) -> list[_Mention]:
@@ -440,12 +738,14 @@ class Gazetteer:
         if kind == _COUNTRYSIDE:
             directions, end = self._read_direction_adjectives(norms, base.last)
         # order 0: "وإدلب" here is the countryside or governorate, not the bare name.
-        return [_Mention(position, end, 1, base.candidates, kind, directions=directions, order=0)]
+        return [_Mention(position, end, 1, base.candidates, kind, directions=directions, order=0,
+                         name=_name_of(base))]
 
     @staticmethod
     def _select(mentions: list[_Mention]) -> list[_Mention]:
-        """Longest first, then leftmost, fewer proclitic letters, blocks before names before phrases."""
-        mentions.sort(key=lambda m: (-m.length, m.first, m.prefix_len, m.order))
+        """Longest first, then leftmost, fewer proclitic letters, a listed name over one read with
+        direction adjectives ("الغوطة الشرقية"), blocks before names before phrases."""
+        mentions.sort(key=lambda m: (-m.length, m.first, m.prefix_len, len(m.directions), m.order))
         taken: set[int] = set()
         chosen = []
         for mention in mentions:
@@ -460,7 +760,8 @@ class Gazetteer:
     # ------------------------------------------------------------------ resolution
 
     def _resolve(self, mentions, tokens, norms, splits, aligned) -> list[Place]:
-        live = [m for m in mentions if m.kind != _BLOCKED and not self._blocked_by_head(m, norms)]
+        live = [m for m in mentions if m.kind != _BLOCKED and not self._blocked_by_head(m, norms)
+                and not (m.kind == _NAME and _is_adverbial(tokens[m.last - 1].text))]
         for mention in live:
             mention.candidates = self._prefer_by_cue(mention, norms, splits)
 
@@ -485,9 +786,63 @@ class Gazetteer:
                     continue
             index = self._choose(mention.candidates, support, points, mention)
             place = self._place(mention, index, support, tokens, aligned)
-            places.append(place)
+            name_start, name_end, name_index = self._name_span(mention, index, tokens, norms, splits, aligned)
+            places.append(PlaceMention(place, name_start, name_end, self.entries[name_index]))
             previous = mention
         return places
+
+    def _name_span(self, mention: _Mention, index: int, tokens, norms, splits, aligned) -> tuple[int, int, int]:
+        """Offsets of the toponym proper of a resolved mention and the entry it names (see the module docstring)."""
+        first, last, prefix_len = mention.name or (mention.first, mention.last, mention.prefix_len)
+        if mention.kind == _COUNTRYSIDE and mention.first + 1 == first:
+            whole = next(rest for length, rest in splits[mention.first] if length == mention.prefix_len)
+            if (whole, *norms[first:last]) in self._names:  # "ريف دمشق الجنوبي": the governorate's own name
+                first, prefix_len = mention.first, mention.prefix_len
+                index = self._choose(self._names[(whole, *norms[mention.first + 1 : last])], Counter(), [], None)
+        first, prefix_len, index = self._strip_entity_heads(index, first, last, prefix_len, norms, splits)
+        last = self._strip_trailing_descriptors(index, first, last, prefix_len, norms, splits)
+        start = _original_offset(tokens[first], prefix_len, aligned)
+        return start, tokens[last - 1].end, index
+
+    def _strip_trailing_descriptors(self, index: int, first: int, last: int, prefix_len: int, norms, splits) -> int:
+        """Drop descriptive adjectives a listed name carries: "معبر نصيب الحدودي" → "معبر نصيب"."""
+        entry = self.entries[index]
+        own = {name_tokens(n) for n in (entry.name_ar, *entry.aliases_ar)}
+        head = next(rest for length, rest in splits[first] if length == prefix_len)
+        end = last
+        while end - first > 1 and norms[end - 1] in self._trailing_descriptors:
+            end -= 1
+            if (head, *norms[first + 1 : end]) in own:
+                return end
+        return last
+
+    def _strip_entity_heads(self, index: int, first: int, last: int, prefix_len: int, norms, splits
+                            ) -> tuple[int, int, int]:
+        """Drop heads of a listed name that are not part of the toponym: "حي جوبر", "شمال غربي سوريا".
+
+        A head of the lexicon's ``entity_heads`` goes when the rest is a name
+        of the same place ("حي جوبر", "محافظة اللاذقية"); a descriptive head
+        (countryside, mountain range, direction: ``descriptive_heads``) also
+        goes when the rest is another place's name ("جبال اللاذقية",
+        "شمال غربي سوريا"), except in the own name of an administrative unit
+        ("ريف دمشق"). "بادية الشام" stays whole: "الشام" names no place.
+        """
+        entry = self.entries[index]
+        own = {name_tokens(n) for n in (entry.name_ar, *entry.aliases_ar)}
+        administrative = entry.precision in ("governorate", "district", "subdistrict")
+        position, descriptive = first, not administrative
+        head = next(rest for length, rest in splits[first] if length == prefix_len)
+        best = (first, prefix_len, index)
+        while position + 1 < last and head in self._entity_heads:
+            descriptive = descriptive and head in self._descriptive_heads
+            position += 1
+            rest = tuple(norms[position:last])
+            if rest in own:
+                return position, 0, index
+            if descriptive and rest in self._names:  # the last one: "شمال شرقي سوريا" → "سوريا"
+                best = (position, 0, self._choose(self._names[rest], Counter(), [], None))
+            head = norms[position]
+        return best
 
     def _blocked_by_head(self, mention: _Mention, norms: list[str]) -> bool:
         """An organisation name such as "جيش إدلب" or "مجلس منبج": not a place mention."""
@@ -602,7 +957,7 @@ class Gazetteer:
         end = tokens[mention.last - 1].end
         text = aligned.original[start:end]
         governorate = entry.governorate
-        if entry.governorates and not support[governorate]:
+        if entry.governorates and governorate is not None and not support[governorate]:
             # A feature spanning governorates (البادية، جبل الشيخ): the one the report names most.
             backed = [g for g in entry.governorates if support[g]]
             if backed:
@@ -611,6 +966,8 @@ class Gazetteer:
             return self._countryside_place(entry, mention.directions, text, start, end, mention.desert)
         if mention.kind == _DIRECTION:
             return self._direction_place(entry, mention.directions, text, start, end)
+        if mention.kind == _FEATURE:
+            return self._feature_place(entry, _head_word(tokens[mention.first], mention.prefix_len), text, start, end)
         return Place(text=text, start=start, end=end, gazetteer_id=entry.id, name_ar=entry.name_ar,
                      name_en=entry.name_en, governorate=governorate, pcode=entry.pcode, lat=entry.lat,
                      lon=entry.lon, precision=entry.precision)
@@ -629,6 +986,12 @@ class Gazetteer:
                      name_en=name_en, governorate=base.governorate, pcode=base.pcode, lat=base.lat, lon=base.lon,
                      precision="region")
 
+    def _feature_place(self, base: GazetteerEntry, head: str, text, start, end) -> Place:
+        head_en = self._feature_cues.get(head, "feature")
+        return Place(text=text, start=start, end=end, gazetteer_id=f"rasd-{head_en}-{base.id}",
+                     name_ar=text, name_en=f"{base.name_en} {head_en}", governorate=base.governorate, pcode=base.pcode,
+                     lat=base.lat, lon=base.lon, precision="feature")
+
     def _direction_place(self, base: GazetteerEntry, directions, text, start, end) -> Place:
         name_ar = " ".join(self._direction_nouns_ar.get(d, "") for d in directions) + f" {base.name_ar}"
         return Place(text=text, start=start, end=end, gazetteer_id=f"rasd-{'-'.join(directions)}-of-{base.id}",
@@ -637,6 +1000,21 @@ class Gazetteer:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _is_adverbial(word: str) -> bool:
+    """A name written with tanween fatha is an adjective ("عسكرياً سورياً"), not a place."""
+    return word.rstrip("\u0640").endswith(_TANWEEN_FATHA)
+
+
+def _head_word(token: Token, prefix_len: int) -> str:
+    """The normalised first word of a mention without its proclitic ("ومطار" → "مطار")."""
+    return token.norm[prefix_len:]
+
+
+def _name_of(base: _Mention) -> tuple[int, int, int]:
+    """The (first, last, prefix_len) of a base name inside a composite phrase."""
+    return base.name or (base.first, base.last, base.prefix_len)
 
 
 def name_tokens(name: str) -> tuple[str, ...]:

@@ -336,10 +336,19 @@ def test_without_context_the_larger_place_wins(gazetteer):
     assert place.governorate == "Hama"  # the Hama town (pop. ~30,000) over the Aleppo village
 
 
-def test_spanning_feature_takes_the_governorate_of_the_report(gazetteer):
+def test_region_spanning_governorates_has_none(gazetteer):
+    """eval/README: null for regions spanning several governorates (البادية السورية، الساحل السوري، نهر الفرات)."""
     assert gazetteer.find_places("في البادية")[0].governorate is None
     places = gazetteer.find_places("اشتباكات في البادية قرب السخنة وتدمر في ريف حمص الشرقي")
-    assert places[0].text == "البادية" and places[0].governorate == "Homs"
+    assert places[0].text == "البادية" and places[0].governorate is None
+    places = gazetteer.find_places("في مدينة القامشلي، شمال شرقي سوريا")
+    assert [(p.text, p.governorate) for p in places] == [("القامشلي", "Al-Hasakah"), ("شمال شرقي سوريا", None)]
+
+
+def test_feature_with_a_main_governorate_keeps_it(gazetteer):
+    assert gazetteer.find_places("قصف على جبل الشيخ")[0].governorate == "Rif Dimashq"
+    places = gazetteer.find_places("توغلت القوات في ريف القنيطرة وصولاً إلى جبل الشيخ")
+    assert places[-1].text == "جبل الشيخ" and places[-1].governorate == "Rif Dimashq"
 
 
 @pytest.mark.parametrize(
