@@ -173,10 +173,14 @@ def start_delivery_worker(processes) -> None:
     if "deliver" in commands:
         processes.start("deliver", "deliver")
         return
+    try:
+        env = processes.env("deliver")
+    except TypeError:  # the process group of tests/integration/conftest.py before it took a name
+        env = processes.env()
     log = open(processes.workdir / "deliver.log", "ab")
     processes.procs["deliver"] = subprocess.Popen(
-        [sys.executable, "-m", "delivery.worker"], env=processes.env("deliver"), cwd=REPO, stdout=log,
-        stderr=subprocess.STDOUT, start_new_session=True)
+        [sys.executable, "-m", "delivery.worker"], env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True)
     log.close()
 
 
