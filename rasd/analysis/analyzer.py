@@ -228,6 +228,13 @@ class Analyzer:
             found.taken.append((span.start, span.end))
 
 
+class IdentityAnalyzer:
+    """The analysis replaced by identity: the benchmark baseline that shows what our processing costs."""
+
+    def analyze(self, report: Report) -> Analysis:
+        return Analysis(id=report.id, language=None)
+
+
 def analyze_line(line: str | bytes, analyzer: Analyzer) -> Analysis:
     """Validate and analyse one JSONL line; a bad line yields an Analysis with ``error`` set.
 
