@@ -312,6 +312,7 @@ async def run_until_signalled(worker: DeliveryWorker) -> None:
 def main(argv: list[str] | None = None) -> int:
     """``rasd deliver``: deliver alerts until interrupted; 2 when the settings are wrong."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("delivery").setLevel(logging.INFO)  # one line per batch and per delivery, even under `rasd`
     for noisy in ("kafka", "httpx"):  # one line per connection or request; the dispatcher logs each delivery
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
