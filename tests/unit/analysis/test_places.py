@@ -429,3 +429,26 @@ def test_lookup_lists_every_candidate(gazetteer):
 def test_empty_text(gazetteer):
     assert gazetteer.find_places("") == []
     assert gazetteer.find_places("   ") == []
+
+
+def test_a_name_shared_by_neighbourhood_and_village_follows_the_report(gazetteer):
+    assert found(gazetteer, "انفجار في منطقة الحميدية وسط دمشق")[0] == ("منطقة الحميدية", "Damascus", "town")
+    assert found(gazetteer, "توغلت قوات في قرية الحميدية بريف القنيطرة")[0] == ("الحميدية", "Quneitra", "town")
+
+
+def test_epithet_is_not_a_place_without_a_cue(gazetteer):
+    assert found(gazetteer, "في حلب الشهباء") == [("حلب", "Aleppo", "governorate")]
+    assert found(gazetteer, "نزحوا إلى منطقة الشهباء")[0][:2] == ("منطقة الشهباء", "Aleppo")
+
+
+def test_toponym_spans_inside_place_phrases(gazetteer):
+    text = "قصف على جبال اللاذقية الشمالية وريف محافظة إدلب وشمال غربي سوريا ومطار حماة العسكري وحي جوبر"
+    spans = [(m.place.text, m.name_text) for m in gazetteer.find_place_mentions(text)]
+    assert spans == [("جبال اللاذقية الشمالية", "اللاذقية"), ("ريف محافظة إدلب", "إدلب"),
+                     ("شمال غربي سوريا", "سوريا"), ("مطار حماة العسكري", "مطار حماة"), ("حي جوبر", "جوبر")]
+
+
+def test_cued_names_read_lists_and_skip_everyday_words(gazetteer):
+    text = "سيطرت القوات على بلدات مسحرة ومجدوليا وتل مسحرة، وعلى قرية صغيرة وقرى ريفها، وعند مخيم الوافدين"
+    assert [text[s:e] for s, e in gazetteer.find_cued_names(text)] == ["مسحرة", "مجدوليا", "تل مسحرة",
+                                                                        "مخيم الوافدين"]
