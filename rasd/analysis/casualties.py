@@ -204,6 +204,34 @@ class CasualtyLexicon:
             raise DataError(f"{CASUALTIES_LEXICON}: malformed ({exc})") from exc
         self.role = {name: self.index.add(spec) for name, spec in specs.items()}
         self.anaphoric = {self.index.add(spec): value for spec, value in anaphoric.items()}
+        self._forward_specs = (self.role["killed_forward"], self.role["injured_forward"])
+        self._memo: dict[tuple[str, ...], tuple[dict[int, str], frozenset[str], str]] = {}
+
+    def read_token(self, forms: tuple[str, ...]) -> tuple[dict[int, str], frozenset[str], str]:
+        """What one token is to the casualty rules, remembered per distinct token.
+
+        Args:
+            forms: the token's candidate forms (``AnalysedText.forms``).
+
+        Returns:
+            ``(specs, roles, kind)``: the specs it satisfies, the role names
+            they make, and how a forward death/injury word reads (``past``,
+            ``noun``...; ``"word"`` otherwise). Shared: never change them.
+
+        Example:
+            >>> lex = CasualtyLexicon.from_data()
+            >>> "killed_forward" in lex.read_token(("مقتل",))[1]
+            True
+        """
+        found = self._memo.get(forms)
+        if found is None:
+            if len(self._memo) >= FormIndex._MAX_MEMO:
+                self._memo.clear()
+            specs = self.index.lookup(forms)
+            roles = frozenset(name for name, spec_id in self.role.items() if spec_id in specs) if specs else frozenset()
+            kind = next((specs[spec] for spec in self._forward_specs if spec in specs), "word")
+            found = self._memo[forms] = (specs, roles, kind)
+        return found
 
     @classmethod
     def from_data(cls) -> "CasualtyLexicon":
@@ -281,14 +309,10 @@ class _Reader:
         self.clauses = analysed.clauses
         self.words = analysed.words
         self.size = len(analysed.tokens)
-        self.hits = lexicon.index.lookup_all(analysed)
-        role = lexicon.role
-        self.roles: list[frozenset[str]] = [
-            frozenset(name for name, spec_id in role.items() if spec_id in found) if found else frozenset()
-            for found in self.hits
-        ]
-        forward_specs = (role["killed_forward"], role["injured_forward"])
-        self.kinds = [next((found[spec] for spec in forward_specs if spec in found), "word") for found in self.hits]
+        read = [lexicon.read_token(forms) for forms in analysed.forms]
+        self.hits = [found[0] for found in read]
+        self.roles: list[frozenset[str]] = [found[1] for found in read]
+        self.kinds = [found[2] for found in read]
         self.scan = scan_cues(analysed.text)
         self.used: set[int] = set()
         self.vague: set[str] = set()
@@ -753,8 +777,9 @@ class _Reader:
     def mentions(self) -> list[Mention]:
         out: list[Mention] = []
         backward = self.lex.backward
+        roles, tokens = self.roles, self.tokens
         for i in range(self.size):
-            if i in self.used or (not self.roles[i] and self.tokens[i].norm not in backward):
+            if not roles[i] and tokens[i].norm not in backward or i in self.used:
                 continue
             found = self.mention_at(i)
             if found is not None:
@@ -764,7 +789,7 @@ class _Reader:
     def states_zero(self) -> bool:
         """Whether the text says explicitly that nobody was hurt (لم يسفر عن أي إصابات)."""
         for i in range(self.size):
-            if not self.has(i, "zero_negator"):
+            if "zero_negator" not in self.roles[i]:
                 continue
             j = i + 1
             while j < self.size and self.same_clause(i, j) and self.words[j] - self.words[i] <= _ZERO_WINDOW:

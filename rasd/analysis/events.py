@@ -94,7 +94,7 @@ def analyse_text(text: str) -> AnalysedText:
         ('وقصفت', 'قصفت')
     """
     tokens = tuple(tokenize(text))
-    min_stem = int(load_json(MORPHOLOGY_LEXICON).get("min_article_stem", 2))
+    min_stem = _min_article_stem()
     clauses: list[int] = []
     sentences: list[int] = []
     forms: list[tuple[str, ...]] = []
@@ -102,24 +102,31 @@ def analyse_text(text: str) -> AnalysedText:
     clause = sentence = 0
     ordinal = -1
     prev_end = 0
-    for token in tokens:
-        if token.norm not in TRANSPARENT or ordinal < 0:
+    find_newline = text.find
+    for _, norm, start, end in tokens:
+        if norm not in TRANSPARENT or ordinal < 0:
             ordinal += 1
         words.append(ordinal)
-        if "\n" in text[prev_end : token.start] and clauses:
+        if start - prev_end and find_newline("\n", prev_end, start) >= 0 and clauses:
             clause += 1
             sentence += 1
         clauses.append(clause)
         sentences.append(sentence)
-        prev_end = token.end
-        if token.norm in CLAUSE_END:
+        prev_end = end
+        if norm in CLAUSE_END:
             clause += 1
-            if token.norm in SENTENCE_END:
+            if norm in SENTENCE_END:
                 sentence += 1
-        forms.append(candidate_forms(token.norm, min_stem))
+        forms.append(candidate_forms(norm, min_stem))
     return AnalysedText(text, tokens, tuple(clauses), tuple(sentences), tuple(forms), tuple(words))
 
 
+@functools.lru_cache(maxsize=1)
+def _min_article_stem() -> int:
+    return int(load_json(MORPHOLOGY_LEXICON).get("min_article_stem", 2))
+
+
+@functools.lru_cache(maxsize=65_536)
 def candidate_forms(norm: str, min_stem: int = 2) -> tuple[str, ...]:
     """The forms a normalised token may be looked up under.
 
@@ -286,12 +293,16 @@ class FormIndex:
     Spec ids are small integers; the same spec text always gets the same id.
     """
 
+    # Distinct tokens whose look-ups are remembered (cleared when full).
+    _MAX_MEMO = 65_536
+
     def __init__(self, morphology: Morphology):
         self.morphology = morphology
         self._ids: dict[str, int] = {}
         self._forms: dict[str, dict[int, str]] = {}
         self._exact: dict[str, dict[int, str]] = {}
         self._prefixes: list[tuple[str, int]] = []
+        self._memo: dict[tuple[str, ...], dict[int, str]] = {}
 
     def add(self, spec: str) -> int:
         """Compile a token spec (once) and return its id.
@@ -305,6 +316,7 @@ class FormIndex:
         spec = spec.strip()
         if spec in self._ids:
             return self._ids[spec]
+        self._memo.clear()  # a new spec changes what forms satisfy
         spec_id = len(self._ids)
         self._ids[spec] = spec_id
         for kind, word in parse_token_spec(spec):
@@ -368,9 +380,21 @@ class FormIndex:
         return found
 
     def lookup_all(self, analysed: AnalysedText) -> list[dict[int, str]]:
-        """:meth:`lookup` for every token of a text."""
-        lookup = self.lookup
-        return [lookup(forms) for forms in analysed.forms]
+        """:meth:`lookup` for every token of a text, remembered per distinct token.
+
+        The dicts returned are shared between texts: read them, never change them.
+        """
+        memo = self._memo
+        if len(memo) > self._MAX_MEMO:
+            memo.clear()
+        get = memo.get
+        out = []
+        for forms in analysed.forms:
+            found = get(forms)
+            if found is None:
+                found = memo[forms] = self.lookup(forms)
+            out.append(found)
+        return out
 
 
 # --------------------------------------------------------------------------
@@ -673,8 +697,9 @@ class CueSet:
                 continue
             ends.setdefault(match.last, []).append(cue)
             starts.setdefault(match.first, []).append(cue)
+        is_future_verb = self.is_future_verb
         for position, token in enumerate(analysed.tokens):
-            if self.is_future_verb(token.norm):
+            if is_future_verb(token.norm):
                 ends.setdefault(position, []).append(self.future_cue)
         return CueScan(self, analysed, hits, ends, starts)
 
@@ -703,9 +728,11 @@ class CueSet:
             >>> CueSet.from_data().is_future_verb("ستجري"), CueSet.from_data().is_future_verb("سيطرت")
             (True, False)
         """
+        if len(norm) < 4:
+            return False
         config = self.config
-        word = norm[1:] if norm[:1] in ("و", "ف") and len(norm) > 4 else norm
-        if len(word) < 4 or word[0] not in config.future_prefixes or word[1] not in config.imperfect_prefixes:
+        word = norm[1:] if norm[0] in "وف" and len(norm) > 4 else norm
+        if word[0] not in config.future_prefixes or word[1] not in config.imperfect_prefixes:
             return False
         return not word.startswith(config.future_exclusions)
 
