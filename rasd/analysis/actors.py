@@ -40,6 +40,7 @@ carry both ids (``actor_id`` and ``reported_id``); see :meth:`ActorDictionary.re
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import logging
 import re
@@ -761,7 +762,9 @@ class ActorDictionary:
                 actor_id = self._choose_by_era(match.entries, year)
                 if actor_id is not None:
                     full.append((match, actor_id))
-        licensing = [(m.first, actor_id) for m, actor_id in full]
+        licensing: dict[str, list[int]] = {}
+        for m, actor_id in full:  # in text order, so each list is sorted
+            licensing.setdefault(actor_id, []).append(m.first)
         resolved = list(full)
         for match in matches:
             if match.via in _LICENSED_VIAS:
@@ -771,17 +774,29 @@ class ActorDictionary:
         resolved.sort(key=lambda pair: pair[0].first)
         return resolved
 
-    def _license(self, match: _Match, year: int, licensing: list[tuple[int, str]]) -> str | None:
+    def _license(self, match: _Match, year: int, licensing: Mapping[str, list[int]]) -> str | None:
+        """The candidate whose licensing full mention is nearest before the short form (else nearest after).
+
+        Args:
+            match: a context alias or anaphor match.
+            year: the report year; a candidate listed only for other years is out.
+            licensing: actor id -> sorted token positions of its full mentions.
+        """
         candidates = [e for e in match.entries if e.years is None or year_in_range(year, e.years)]
         best: tuple[tuple[int, int, int], str] | None = None
         for entry in candidates:
             licence = entry.licence if entry.licence is not None else self._licences[entry.actor_id]
-            for position, actor_id in licensing:
-                if actor_id not in licence:
+            for actor_id in licence:
+                positions = licensing.get(actor_id)
+                if not positions:
                     continue
-                before = position < match.first
-                distance = match.first - position if before else position - match.first
-                key = (0 if before else 1, distance, entry.order)
+                index = bisect.bisect_left(positions, match.first)
+                nearest = []
+                if index > 0:
+                    nearest.append((0, match.first - positions[index - 1]))
+                if index < len(positions):
+                    nearest.append((1, positions[index] - match.first))
+                key = (*min(nearest), entry.order)
                 if best is None or key < best[0]:
                     best = (key, entry.actor_id)
         return best[1] if best else None

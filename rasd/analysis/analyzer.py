@@ -24,9 +24,10 @@ How the parts are glued (the conventions of ``eval/README.md``):
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rasd.analysis.actors import ActorDictionary, ActorRecord
@@ -44,19 +45,23 @@ from rasd.validate import decode_report_bytes, decode_report_json, detect_langua
 _LATIN_RE = re.compile(r"^[A-Za-z][A-Za-z .'-]*$")
 
 
-def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
-    return any(start < t_end and t_start < end for t_start, t_end in taken)
+class _Taken:
+    """The spans already claimed in a text, pairwise disjoint, with a logarithmic overlap test."""
 
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
 
-def _same_as_before(place: Place, places: list[Place]) -> Place:
-    """An unlisted place named again takes the governorate it got the first time ("منطقة الراموسة")."""
-    if place.gazetteer_id != UNLISTED_ID:
-        return place
-    key = normalize_ar(place.text)
-    for earlier in places:
-        if earlier.gazetteer_id == UNLISTED_ID and normalize_ar(earlier.text) == key:
-            return dataclasses.replace(place, governorate=earlier.governorate, pcode=earlier.pcode)
-    return place
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` overlaps a claimed span."""
+        index = bisect.bisect_left(self._starts, end) - 1  # the last span starting before ``end``
+        return index >= 0 and self._ends[index] > start
+
+    def add(self, start: int, end: int) -> None:
+        """Claim ``[start, end)`` (callers claim only spans that overlap nothing, or a span again)."""
+        index = bisect.bisect_left(self._starts, start)
+        self._starts.insert(index, start)
+        self._ends.insert(index, end)
 
 
 def _glossed_entity(text: str, span: EntitySpan, entities: list[Entity]) -> Entity | None:
@@ -83,13 +88,23 @@ def _glossed_entity(text: str, span: EntitySpan, entities: list[Entity]) -> Enti
 class _Collected:
     """What one analysis gathers before it is sorted into the contract."""
 
-    entities: list[Entity]
-    places: list[Place]
-    actors: dict[str, ActorRef]
-    taken: list[tuple[int, int]]
+    entities: list[Entity] = field(default_factory=list)
+    places: list[Place] = field(default_factory=list)
+    actors: dict[str, ActorRef] = field(default_factory=dict)
+    taken: _Taken = field(default_factory=_Taken)
+    unlisted: dict[str, Place] = field(default_factory=dict)  # normalised name -> first unlisted place
 
     def add_actor(self, record: ActorRecord) -> None:
         self.actors.setdefault(record.id, record.to_ref())
+
+    def add_unlisted(self, place: Place) -> Place:
+        """Add a place the gazetteer lacks; named again, it keeps the governorate it got first ("الراموسة")."""
+        if place.gazetteer_id == UNLISTED_ID:
+            first = self.unlisted.setdefault(normalize_ar(place.text), place)
+            if first is not place:
+                place = dataclasses.replace(place, governorate=first.governorate, pcode=first.pcode)
+        self.places.append(place)
+        return place
 
 
 @dataclass(frozen=True)
@@ -121,7 +136,7 @@ class Analyzer:
         """
         text = report.text
         published = parse_published_at(report.published_at)
-        found = _Collected(entities=[], places=[], actors={}, taken=[])
+        found = _Collected()
         loc_actor_spans = self._collect_actors(text, published.year if published else None, found)
         self._collect_places(text, loc_actor_spans, found)
         self._collect_cued_names(text, found)
@@ -156,7 +171,7 @@ class Analyzer:
         loc_actor_spans: set[tuple[int, int]] = set()
         for mention in self.actors.find_mentions(text, year=year):
             record = self.actors.reported(mention.actor_id)
-            found.taken.append((mention.start, mention.end))
+            found.taken.add(mention.start, mention.end)
             if mention.entity_type == "LOC":
                 loc_actor_spans.add((mention.start, mention.end))
             else:
@@ -173,48 +188,45 @@ class Analyzer:
             if (place.start, place.end) in loc_actor_spans:
                 found.places.append(place)  # a country named as a state actor ("تركيا") is a place too
                 continue
-            if _overlaps(place.start, place.end, found.taken):
+            if found.taken.overlaps(place.start, place.end):
                 continue
             found.places.append(place)
             entry = mention.name_entry
             found.entities.append(Entity(mention.name_text, "LOC", mention.name_start, mention.name_end,
                                          entry.id if entry else place.gazetteer_id,
                                          entry.name_en if entry else place.name_en))
-            found.taken.append((place.start, place.end))
+            found.taken.add(place.start, place.end)
 
     def _collect_cued_names(self, text: str, found: _Collected) -> None:
         """Places the gazetteer lacks, named after a settlement cue ("بلدات مسحرة ومجدوليا")."""
         memory = getattr(getattr(self.tagger, "lexicon", None), "memory", None) or {}
         gazetteer_places = list(found.places)
         for start, end in self.gazetteer.find_cued_names(text, lambda word: memory.get(word) == "O"):
-            if _overlaps(start, end, found.taken):
+            if found.taken.overlaps(start, end):
                 continue
-            place = _same_as_before(self.gazetteer.place_for_span(text, start, end, gazetteer_places, cued=True),
-                                    found.places)
-            found.places.append(place)
+            place = found.add_unlisted(self.gazetteer.place_for_span(text, start, end, gazetteer_places, cued=True))
             found.entities.append(Entity(place.text, "LOC", start, end, None, place.name_en or None))
-            found.taken.append((start, end))
+            found.taken.add(start, end)
 
     def _collect_tagged(self, text: str, year: int | None, spans: list[EntitySpan], found: _Collected) -> None:
         """The tagger's spans where no dictionary matched: names resolved to actors, LOC spans made places."""
         gazetteer_places = [p for p in found.places if p.gazetteer_id != UNLISTED_ID]
         for span in spans:
-            if _overlaps(span.start, span.end, found.taken):
+            if found.taken.overlaps(span.start, span.end):
                 continue
             gloss = _glossed_entity(text, span, found.entities)
             if gloss is not None:  # "توم باراك (Tom Barrack)": a second mention of the same entity
                 found.entities.append(Entity(span.text, gloss.type, span.start, span.end, gloss.canonical_id,
                                              gloss.canonical_name_en))
-                found.taken.append((span.start, span.end))
+                found.taken.add(span.start, span.end)
                 continue
             if span.type == "LOC":
                 if self.gazetteer.is_generic_place_phrase(span.text) or self.gazetteer.is_common_word_name(span.text):
                     continue  # "المدينة", or a name the geocoder read as an everyday word here ("غير سورية")
                 start, end = self.gazetteer.trim_toponym(text, span.start, span.end)
-                place = _same_as_before(self.gazetteer.place_for_span(text, start, end, gazetteer_places), found.places)
-                found.places.append(place)
+                place = found.add_unlisted(self.gazetteer.place_for_span(text, start, end, gazetteer_places))
                 found.entities.append(Entity(place.text, "LOC", start, end, None, place.name_en or None))
-                found.taken.append((span.start, span.end))
+                found.taken.add(span.start, span.end)
                 continue
             if self.actors.is_anaphor(span.text):
                 continue  # "الهيئة", "المرصد": a pointer back to a named organisation, not a name
@@ -225,7 +237,7 @@ class Analyzer:
                 canonical_id, canonical_name = record.id, record.name_en
                 found.add_actor(record)
             found.entities.append(Entity(span.text, span.type, span.start, span.end, canonical_id, canonical_name))
-            found.taken.append((span.start, span.end))
+            found.taken.add(span.start, span.end)
 
 
 class IdentityAnalyzer:

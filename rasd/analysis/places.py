@@ -77,6 +77,7 @@ _FEATURE = "feature"  # a facility or terrain head before a place's name: "مط�
 _TANWEEN_FATHA = "\u064b"
 _MAX_DIRECTIONS = 3
 _SENTENCE_MARKS = (".", "\n", "؟", "?", "!")
+_SENTENCE_WINDOW = 600  # characters searched for a sentence's ends (a sentence is rarely longer)
 UNLISTED_ID = "rasd-unlisted"  # gazetteer_id of a place the gazetteer lacks
 
 
@@ -511,9 +512,10 @@ class Gazetteer:
 
     def _governorate_in_context(self, text: str, start: int, end: int, places: Sequence[Place],
                                 support: Counter, cued: bool) -> str | None:
-        sentence_start = max(text.rfind(mark, 0, start) for mark in _SENTENCE_MARKS) + 1
-        ends = [i for i in (text.find(mark, end) for mark in _SENTENCE_MARKS) if i >= 0]
-        sentence_end = min(ends) if ends else len(text)
+        window = max(0, start - _SENTENCE_WINDOW)
+        sentence_start = max(window - 1, *(text.rfind(mark, window, start) for mark in _SENTENCE_MARKS)) + 1
+        ends = [i for i in (text.find(mark, end, end + _SENTENCE_WINDOW) for mark in _SENTENCE_MARKS) if i >= 0]
+        sentence_end = min(ends) if ends else min(len(text), end + _SENTENCE_WINDOW)
         after = [p for p in places if end <= p.start < sentence_end and p.governorate]
         if after:
             return after[0].governorate
