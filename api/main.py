@@ -19,4 +19,5 @@ def serve(host: str = "127.0.0.1", port: int = 8000, *, settings: Settings | Non
         log_level: uvicorn's log level.
     """
     app = create_app(settings or Settings.from_env())
-    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=True)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=True,
+                timeout_graceful_shutdown=5)

@@ -24,7 +24,7 @@ COMPACTED = {"cleanup.policy": "compact"}
 
 def alerts_dead_letter_topic(settings: Settings) -> str:
     """``<namespace>.alerts.dlq``: deliveries that failed for good."""
-    return f"{settings.namespace}.alerts.dlq"
+    return settings.topics.alerts_dead_letter
 
 
 def ensure_topic(settings: Settings, name: str, partitions: int, configs: dict[str, str] | None = None) -> bool:

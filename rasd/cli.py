@@ -136,6 +136,30 @@ def cmd_dashboards(args: argparse.Namespace) -> int:
     return main(["--kibana", args.kibana])
 
 
+def cmd_keys(args: argparse.Namespace) -> int:
+    from api.keys import InvalidOwner, create_key, list_keys, revoke_key
+    from rasd.errors import ConfigurationError
+
+    try:
+        if args.keys_action == "create":
+            print(create_key(args.owner))  # shown once; only its SHA-256 is stored
+        elif args.keys_action == "revoke":
+            return 0 if revoke_key(args.prefix) else 1
+        else:
+            for key in list_keys(args.owner):
+                print(key.prefix, key.owner, key.created_at, key.revoked_at or "")
+    except (InvalidOwner, ConfigurationError) as exc:
+        print(f"rasd keys: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_deliver(args: argparse.Namespace) -> int:
+    from delivery.worker import main
+
+    return main()
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from embedded.runner import run_embedded
 
@@ -199,6 +223,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.set_defaults(func=cmd_api)
+
+    p = sub.add_parser("keys", help="API keys (stored hashed)")
+    keys = p.add_subparsers(dest="keys_action", required=True)
+    pk = keys.add_parser("create", help="create a key for an owner; the key is printed once")
+    pk.add_argument("owner")
+    pk.set_defaults(func=cmd_keys)
+    pk = keys.add_parser("revoke", help="revoke a key by its prefix")
+    pk.add_argument("prefix")
+    pk.set_defaults(func=cmd_keys)
+    pk = keys.add_parser("list", help="list keys (prefixes only)")
+    pk.add_argument("owner", nargs="?")
+    pk.set_defaults(func=cmd_keys)
+
+    p = sub.add_parser("deliver", help="run the alert-delivery worker (webhook, e-mail)")
+    p.set_defaults(func=cmd_deliver)
 
     p = sub.add_parser("dashboards", help="Kibana saved objects")
     dash = p.add_subparsers(dest="dashboards_action", required=True)

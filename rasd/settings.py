@@ -48,9 +48,13 @@ class Topics:
     def index_dead_letter(self) -> str:
         return f"{self.namespace}.index.dlq"
 
+    @property
+    def alerts_dead_letter(self) -> str:
+        return f"{self.namespace}.alerts.dlq"
+
     def all(self) -> tuple[str, ...]:
         return (self.reports, self.enriched, self.dead_letter, self.signals, self.alerts,
-                self.subscriptions, self.index_dead_letter)
+                self.subscriptions, self.index_dead_letter, self.alerts_dead_letter)
 
     def partitions_of(self, topic: str) -> int:
         """Partition count of a topic: the compacted subscriptions topic has one, the others ``partitions``."""

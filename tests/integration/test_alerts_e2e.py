@@ -28,7 +28,6 @@ import pytest
 import uvicorn
 from aiosmtpd.controller import Controller
 from kafka import KafkaConsumer
-from kafka.admin import KafkaAdminClient
 
 from api.app import create_app
 from api.config import ApiSettings
@@ -223,14 +222,11 @@ def free_port() -> int:
 # --- the test --------------------------------------------------------------------------------------------
 
 @pytest.fixture
-def dead_letter_topic(settings):
-    yield alerts_dead_letter_topic(settings)
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_servers)
-    try:
-        if alerts_dead_letter_topic(settings) in admin.list_topics():
-            admin.delete_topics([alerts_dead_letter_topic(settings)])
-    finally:
-        admin.close()
+def dead_letter_topic(settings, topics):
+    """The alerts dead-letter topic, created and deleted with the namespace's other topics."""
+    name = alerts_dead_letter_topic(settings)
+    assert name in topics
+    return name
 
 
 def test_alert_reaches_webhook_email_and_stream_within_seconds(settings, topics, producer, processes, es, tmp_path,
