@@ -130,6 +130,11 @@ class Settings:
                     raise ConfigurationError(f"RASD_{f.name.upper()} must be an integer, got {raw!r}") from exc
             else:
                 values[f.name] = raw
+        # The local services (`rasd services`) are placed by port; follow them when no URL is given.
+        if "kafka_bootstrap" not in values and env.get("RASD_KAFKA_PORT"):
+            values["kafka_bootstrap"] = f"127.0.0.1:{env['RASD_KAFKA_PORT']}"
+        if "elasticsearch_url" not in values and env.get("RASD_ES_PORT"):
+            values["elasticsearch_url"] = f"http://127.0.0.1:{env['RASD_ES_PORT']}"
         values.update({k: v for k, v in overrides.items() if v is not None})
         partitions = values.get("topic_partitions", cls.topic_partitions)
         if partitions < 1:

@@ -29,3 +29,10 @@ def test_environment_and_overrides():
 def test_malformed_values_fail_fast(env):
     with pytest.raises(ConfigurationError):
         Settings.from_env(env)
+
+
+def test_local_service_ports_place_the_clients_unless_urls_are_given():
+    s = Settings.from_env({"RASD_KAFKA_PORT": "19092", "RASD_ES_PORT": "19200"})
+    assert s.kafka_servers == ["127.0.0.1:19092"] and s.elasticsearch_url == "http://127.0.0.1:19200"
+    s = Settings.from_env({"RASD_KAFKA_PORT": "19092", "RASD_KAFKA_BOOTSTRAP": "k:9092"})
+    assert s.kafka_servers == ["k:9092"]
