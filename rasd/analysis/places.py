@@ -405,8 +405,8 @@ class Gazetteer:
                 position += 1
                 continue
             position += 1
-            while position < len(norms) and norms[position] in self._unlisted_cues:
-                position += 1  # "أطراف حي ..."
+            while position < len(norms) and self._is_cue_word(norms[position]):
+                position += 1  # "أطراف حي ...", "قرى وبلدات ..."
             conjunction = 0
             while position < len(norms):
                 end = self._read_unlisted_name(norms, position, conjunction, common)
@@ -422,9 +422,8 @@ class Gazetteer:
     def _read_facility_name(self, norms: list[str], position: int, common: Callable[[str], bool]) -> int | None:
         """End token of a facility's name after its head ("الكرامة" after "ساحة"), or None.
 
-        The name is a definite word, even an everyday one ("ساحة الكرامة",
-        "مخيم الوافدين"), a compound start and its word, or an indefinite word
-        that is not an everyday one ("جبل زين العابدين").
+        The name is a word that is not an everyday one ("ساحة الكرامة",
+        "جبل زين العابدين"; not "ساحة المعركة"), or a compound start and its word.
         """
         if position >= len(norms):
             return None
@@ -432,8 +431,7 @@ class Gazetteer:
         if word in self._compound_starts:
             following = norms[position + 1] if position + 1 < len(norms) else ""
             return position + 2 if self._could_be_name(following) else None
-        definite = word.startswith("ال")
-        if not self._could_be_name(word) or self._is_trailing_adjective(word) or not definite and common(word):
+        if not self._could_be_name(word) or self._is_trailing_adjective(word) or common(word):
             return None
         end = position + 1
         if end < len(norms) and norms[end].startswith("ال") and self._could_be_name(norms[end]) \
@@ -447,6 +445,9 @@ class Gazetteer:
         word = norms[position][conjunction:]
         if conjunction and norms[position][:1] != "و":
             return None
+        listed = self._listed_name_end(word, norms, position)
+        if listed is not None:
+            return listed  # a listed name keeps the list going ("قرى الزيارة والمنصورة وتل واسط")
         compound = word in self._compound_starts
         if not compound and (not self._could_be_name(word) or common(word)):
             return None
@@ -459,6 +460,20 @@ class Gazetteer:
             ):
                 end += 1
         return end
+
+    def _listed_name_end(self, word: str, norms: list[str], position: int) -> int | None:
+        """End token of the longest gazetteer name starting with ``word`` at ``position``, or None."""
+        key: tuple[str, ...] = (word,)
+        end, found = position + 1, None
+        while True:
+            if key in self._names:
+                found = end
+            if end >= len(norms) or key not in self._prefixes:
+                return found
+            key, end = (*key, norms[end]), end + 1
+
+    def _is_cue_word(self, word: str) -> bool:
+        return any(rest in self._unlisted_cues for _, rest in split_proclitics(word))
 
     def _could_be_name(self, word: str) -> bool:
         if len(word) < 3 or not word.isalpha() or word in self._unlisted_stopwords or word.startswith("لل"):

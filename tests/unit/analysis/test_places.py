@@ -452,3 +452,8 @@ def test_cued_names_read_lists_and_skip_everyday_words(gazetteer):
     text = "سيطرت القوات على بلدات مسحرة ومجدوليا وتل مسحرة، وعلى قرية صغيرة وقرى ريفها، وعند مخيم الوافدين"
     assert [text[s:e] for s, e in gazetteer.find_cued_names(text)] == ["مسحرة", "مجدوليا", "تل مسحرة",
                                                                         "مخيم الوافدين"]
+
+
+def test_cued_names_continue_a_list_through_listed_names_and_stop_at_everyday_words(gazetteer):
+    text = "قصفت القوات قرى الزيارة والمنصورة وتل واسط، وقرى وبلدات ريف حلب، وبلدة نائية، وساحة المعركة"
+    assert [text[s:e] for s, e in gazetteer.find_cued_names(text)] == ["الزيارة", "المنصورة", "تل واسط"]
