@@ -701,8 +701,9 @@ class ActorDictionary:
 
     def _after_quantifier(self, norms: list[str], match: _Match) -> bool:
         """A group right after an indefinite quantifier ("إحدى الفصائل") names no actor."""
-        return (match.via not in (VIA_TITLE, VIA_COUNTRY) and match.first > 0 and not match.prefix_len
-                and norms[match.first - 1] in self._quantifiers)
+        if match.via in (VIA_TITLE, VIA_COUNTRY) or match.first == 0 or match.prefix_len:
+            return False
+        return any(rest in self._quantifiers for _, rest in clitic_splits(norms[match.first - 1]))
 
     def _nisba_follows(self, norms: list[str], position: int) -> bool:
         if position >= len(norms):

@@ -64,6 +64,19 @@ class _Taken:
         self._ends.insert(index, end)
 
 
+_TANWEEN = frozenset("\u064b\u064c\u064d")  # fathatan, dammatan, kasratan
+
+
+def _has_tanween(name: str) -> bool:
+    """Whether a name's last word carries tanween, which names do not ("سورياً", "جارٍ").
+
+    Example:
+        >>> _has_tanween("سورياً"), _has_tanween("سوريا")
+        (True, False)
+    """
+    return any(ch in _TANWEEN for ch in name.split()[-1]) if name.split() else False
+
+
 def _glossed_entity(text: str, span: EntitySpan, entities: list[Entity]) -> Entity | None:
     """The entity a Latin name in brackets glosses: "توم باراك (Tom Barrack)" → the PER before it.
 
@@ -220,6 +233,8 @@ class Analyzer:
                                              gloss.canonical_name_en))
                 found.taken.add(span.start, span.end)
                 continue
+            if _has_tanween(span.text):
+                continue  # "سورياً", "جارٍ": an adjective or an adverb, not a name
             if span.type == "LOC":
                 if self.gazetteer.is_generic_place_phrase(span.text) or self.gazetteer.is_common_word_name(span.text):
                     continue  # "المدينة", or a name the geocoder read as an everyday word here ("غير سورية")

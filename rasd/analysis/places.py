@@ -451,6 +451,8 @@ class Gazetteer:
         compound = word in self._compound_starts
         if not compound and (not self._could_be_name(word) or common(word)):
             return None
+        if conjunction and not compound and _looks_like_a_verb(word):
+            return None  # "الشيفونية وسيطرت على ...": the list has ended
         end = position + 1
         if end < len(norms):
             following = norms[end]
@@ -1017,6 +1019,16 @@ class Gazetteer:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _looks_like_a_verb(word: str) -> bool:
+    """A perfect verb after و ("وسيطرت", "وقصفوا") ends a list of places.
+
+    Example:
+        >>> _looks_like_a_verb("سيطرت"), _looks_like_a_verb("مجدوليا")
+        (True, False)
+    """
+    return not word.startswith("ال") and (word.endswith("وا") or word.endswith("ت") and len(word) <= 6)
 
 
 def _is_adverbial(word: str) -> bool:

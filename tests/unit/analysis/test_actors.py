@@ -418,3 +418,16 @@ def test_shared_alias_with_disjoint_years_is_allowed():
     dictionary = ActorDictionary(document)
     assert dictionary.resolve("جبهة الف", year=2015) == "a"
     assert dictionary.resolve("جبهة الف", year=2025) == "b"
+
+
+def test_indefinite_quantifier_blocks_a_short_form_even_after_a_conjunction(actors):
+    text = "توتر بين هيئة تحرير الشام وإحدى الفصائل المنضوية تحت رايتها، وقال المرصد إن الفصائل انسحبت"
+    mentions = actors.find_mentions(text, year=2018)
+    assert [(m.text, m.via) for m in mentions if m.actor_id == "opposition-factions"] == [("الفصائل", "context")]
+    assert mentions[-1].start > text.index("وقال")
+
+
+def test_group_noun_outside_the_name_and_indefinite_group_is_evidence(actors):
+    mentions = actors.find_mentions("قتل عناصر من قوات النظام ومسلحين دروز في اشتباك", year=2019)
+    assert [(m.actor_id, m.text, m.is_entity) for m in mentions] == [
+        ("syr-gov-forces", "قوات النظام", True), ("druze-factions", "مسلحين دروز", False)]

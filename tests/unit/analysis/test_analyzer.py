@@ -164,6 +164,12 @@ def test_everyday_words_the_tagger_calls_places_are_dropped():
     assert analysis.places == () and analysis.entities == ()
 
 
+def test_tagged_words_with_tanween_or_of_groups_are_no_names():
+    text = "قتل 13 عسكرياً سورياً، وقال إن العمل جارٍ لحماية الدروز"
+    analysis = analyze(text, spans=[("LOC", "سورياً"), ("PER", "جارٍ"), ("LOC", "الدروز")])
+    assert analysis.entities == () and analysis.places == ()
+
+
 def test_a_named_square_keeps_its_head_and_the_city_after_it():
     text = "تظاهر مئات المحتجين في ساحة الكرامة وسط مدينة السويداء"
     analysis = analyze(text, 2023)

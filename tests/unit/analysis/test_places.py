@@ -457,3 +457,8 @@ def test_cued_names_read_lists_and_skip_everyday_words(gazetteer):
 def test_cued_names_continue_a_list_through_listed_names_and_stop_at_everyday_words(gazetteer):
     text = "قصفت القوات قرى الزيارة والمنصورة وتل واسط، وقرى وبلدات ريف حلب، وبلدة نائية، وساحة المعركة"
     assert [text[s:e] for s, e in gazetteer.find_cued_names(text)] == ["الزيارة", "المنصورة", "تل واسط"]
+
+
+def test_a_verb_after_and_ends_the_list_of_cued_names(gazetteer):
+    text = "تقدمت القوات في محيط بلدة الشيفونية وسيطرت على المزارع"
+    assert [text[s:e] for s, e in gazetteer.find_cued_names(text)] == ["الشيفونية"]
