@@ -8,6 +8,7 @@ from rasd.analysis.ner import (
     EntitySpan,
     EntityTagger,
     NerLexicon,
+    StateScorer,
     gazetteer_tags,
     group_bio,
     original_prefix_length,
@@ -90,6 +91,39 @@ def test_dropping_unknown_features_does_not_change_tags(tiny_model, lexicon, tag
     words = ["وأعلن", "مظلوم", "عبدي", "أن", "كلمة_مجهولة", "حركة", "أحرار", "الشام", "انسحبت", "من", "إدلب", "."]
     assert plain.tag_tokens(words) == tagger.tag_tokens(words)
     assert "B-ORG" in plain.tag_tokens(words)
+
+
+def test_state_scores_tag_like_feature_strings(tiny_model, lexicon, tagger):
+    plain = EntityTagger(tiny_model, lexicon, drop_unknown_features=False)
+    sentences = [
+        ["قالت", "هيئة", "تحرير", "الشام", "إن", "مقاتليها", "دخلوا", "حلب", "."],
+        ["والتقى", "محمد", "|", "مع", "قادة", "|", "|", "في", "إدلب"],  # gazetteer words, "|" tokens, no stop
+        ["كلمة", "لم", "ترد", "في", "التدريب", "أبدا"],
+        ["ودعت", "وحركة", "أحرار", "الشام", "."],
+    ]
+    tagged = [tagger.tag_tokens(words) for words in sentences]
+    assert tagged == [plain.tag_tokens(words) for words in sentences]
+    assert tagged[0][1:4] == ["B-ORG", "I-ORG", "I-ORG"]
+
+
+def test_state_scorer_items_carry_score_differences(lexicon):
+    weights = {
+        ("w=حلب", "B-LOC"): 2.0, ("w=حلب", "O"): -1.0,  # حلب: B-LOC 2, O -1 -> B-LOC is O + 3
+        ("x1=ب", "B-LOC"): 0.5,
+        ("w=قال", "O"): 1.5,
+        ("carrier-loc", "B-LOC"): 4.0, ("carrier-per", "B-PERS"): -2.0,
+    }
+    scorer = StateScorer.from_state_features(lexicon, ["O", "B-LOC", "B-PERS"], weights)
+    items = scorer.sentence(["قال", "حلب"])
+    assert items[1][b"carrier-loc"] == pytest.approx((3.0 + 0.5) / 4.0)
+    assert items[1][b"carrier-per"] == pytest.approx(1.0 / -2.0)  # B-PERS is O + 1: O loses its -1
+    assert items[0][b"carrier-loc"] == pytest.approx(-1.5 / 4.0)
+
+
+def test_state_scorer_needs_a_carrier_for_every_label(lexicon):
+    shared = {("w=حلب", "B-LOC"): 2.0, ("w=حلب", "B-PERS"): 1.0, ("only-loc", "B-LOC"): 1.0}
+    assert StateScorer.from_state_features(lexicon, ["O", "B-LOC", "B-PERS"], shared) is None
+    assert StateScorer.from_state_features(lexicon, ["B-LOC"], shared) is None  # no reference label
 
 
 def test_sentence_without_final_stop_is_tagged_like_one_with_it(tagger):
