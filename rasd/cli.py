@@ -91,6 +91,12 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reindex(args: argparse.Namespace) -> int:
+    from indexers.reindex import main
+
+    return main((["--reanalyse"] if args.reanalyse else []) + (["--delete-old"] if args.delete_old else []))
+
+
 def cmd_produce(args: argparse.Namespace) -> int:
     from producers import runner
     from producers.exceptions import ProducerError
@@ -198,6 +204,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", help="run the Kafka → Elasticsearch indexers")
     p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("reindex", help="replay a topic into a new index and switch the alias")
+    p.add_argument("--reanalyse", action="store_true", help="re-run the analysis from the raw reports topic")
+    p.add_argument("--delete-old", action="store_true", help="delete the previous index after the switch")
+    p.set_defaults(func=cmd_reindex)
 
     p = sub.add_parser("produce", help="send reports to Kafka")
     produce = p.add_subparsers(dest="source", required=True)
