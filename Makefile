@@ -33,8 +33,17 @@ test-unit: install
 eval: install
 	$(RASD) eval
 
+# One run, three parts: analysis vs bare camel-tools (one core), the pipeline on the real servers
+# (full vs identity analysis), and alert delivery produce → webhook/SSE/e-mail over 50 reports.
 bench: install
 	$(RASD) bench
+	$(RASD) services up || { $(RASD) services down; exit 1; }
+	status=0; \
+	$(PY) -m benchmarks.pipeline || status=$$?; \
+	RASD_ALERT_BENCH_REPORTS=50 $(PY) -m pytest -q -s -p no:cacheprovider \
+	  tests/integration/test_alerts_e2e.py 2>&1 | grep -E "produce→|passed|failed" || status=$$?; \
+	$(RASD) services down; \
+	exit $$status
 
 train-ner: install
 	$(PY) scripts/train_ner.py
