@@ -65,11 +65,15 @@ class AlignedText:
         return ostart, _TRAILING_MARKS_RE.match(self.original, oend).end()
 
 
-# Several components align the same report in turn; the last few long texts
-# are remembered (an AlignedText is immutable, so sharing it is safe).
+# Several components align the same report in turn, so the last few texts are
+# remembered (an AlignedText is immutable, so sharing it is safe). Short texts
+# (names, aliases, words aligned again and again across reports) are
+# remembered in a larger table; both are cleared when full.
 _RECENT: dict[str, AlignedText] = {}
 _RECENT_SIZE = 8
-_RECENT_MIN_LENGTH = 200
+_SHORT: dict[str, AlignedText] = {}
+_SHORT_SIZE = 8192
+_SHORT_MAX_LENGTH = 64
 
 
 def align_normalize(text: str) -> AlignedText:
@@ -86,14 +90,13 @@ def align_normalize(text: str) -> AlignedText:
         >>> a.normalized, a.offsets
         ('الشام لا', (0, 1, 2, 5, 6, 7, 8, 8, 9))
     """
-    if len(text) < _RECENT_MIN_LENGTH:
-        return _align(text)
-    aligned = _RECENT.get(text)
+    table, size = (_SHORT, _SHORT_SIZE) if len(text) <= _SHORT_MAX_LENGTH else (_RECENT, _RECENT_SIZE)
+    aligned = table.get(text)
     if aligned is None:
         aligned = _align(text)
-        if len(_RECENT) >= _RECENT_SIZE:
-            _RECENT.clear()
-        _RECENT[text] = aligned
+        if len(table) >= size:
+            table.clear()
+        table[text] = aligned
     return aligned
 
 

@@ -89,3 +89,10 @@ def test_align_normalize_of_a_long_text_is_shared_and_equal():
     assert align_normalize(text) is align_normalize(text)
     assert align_normalize(text) == align_normalize("".join(list(text)))
     assert align_normalize(text).normalized == normalize_ar(text)
+
+
+def test_align_normalize_of_a_short_text_is_shared_and_equal():
+    name = "معرّة النعمان"
+    assert align_normalize(name) is align_normalize(name)
+    assert align_normalize(name).normalized == "معره النعمان"
+    assert align_normalize("".join(list(name))).original[slice(*align_normalize(name).to_original(5, 12))] == "النعمان"

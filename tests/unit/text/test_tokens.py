@@ -71,3 +71,9 @@ def test_tokenize_returns_a_fresh_list_for_a_repeated_long_text():
     again = tokenize(text)
     assert len(again) == 90 and again == tokenize(text)
     assert again[0] == Token("قصفت", "قصفت", 0, 4)
+
+
+def test_tokenize_returns_a_fresh_list_for_a_repeated_short_text():
+    first = tokenize("بريف حماة")
+    first.append(Token("x", "x", 0, 1))
+    assert [t.norm for t in tokenize("بريف حماة")] == ["بريف", "حماه"]
