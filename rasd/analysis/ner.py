@@ -551,8 +551,8 @@ class StateScorer:
         # the pair (b-1, b+1) and gazetteer (g, g-1, g+1) terms: (position, vector), few per sentence
         extras: list[tuple[int, tuple[float, ...]]] = []
         pairs, weights = self._pairs, self._weights
-        for i, seconds in enumerate(map(pairs.get, norm_words[:-1])):
-            sides = seconds.get(norm_words[i + 1]) if seconds is not None else None
+        for i in [i for i, seconds in enumerate(map(pairs.get, norm_words[:-1])) if seconds is not None]:
+            sides = pairs[norm_words[i]].get(norm_words[i + 1])
             if sides is not None:
                 extras += [(j, vector) for j, vector in ((i, sides[0]), (i + 1, sides[1])) if vector is not None]
         starts = [p[3] for p in parts]
@@ -697,8 +697,9 @@ def split_sentences(text: str, tokens: Sequence[Token]) -> list[list[Token]]:
     sentences: list[list[Token]] = []
     current: list[Token] = []
     previous_end = 0
+    find_newline = text.find
     for token in tokens:
-        if current and "\n" in text[previous_end : token.start]:
+        if current and find_newline("\n", previous_end, token.start) >= 0:
             sentences.append(current)
             current = []
         current.append(token)
@@ -728,6 +729,8 @@ def group_bio(tags: Sequence[str]) -> list[tuple[str, int, int]]:
     open_type: str | None = None
     open_start = 0
     for i, tag in enumerate(tags):
+        if tag == "O" and open_type is None:
+            continue
         prefix, _, entity_type = tag.partition("-")
         if open_type is not None and (prefix != "I" or entity_type != open_type):
             runs.append((open_type, open_start, i - 1))
