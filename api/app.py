@@ -17,7 +17,7 @@ from api.database import Database
 from api.dependencies import KafkaPublisherProvider
 from api.exceptions import RequestBodyError
 from api.keys import KeyStore
-from api.routers import alerts, health, keys, reports, search, signals, subscriptions
+from api.routers import alerts, health, keys, reports, search, signals, subscriptions, web
 from api.subscription_store import SubscriptionStore
 from api.subscription_topic import KafkaSubscriptionWriter
 from delivery import AlertBroadcaster, DeliverySettings
@@ -84,7 +84,7 @@ def create_app(settings: Settings | None = None, *, api_settings: ApiSettings | 
     app.state.subscription_writer = KafkaSubscriptionWriter(settings)
     app.state.broadcaster = AlertBroadcaster.from_settings(delivery_settings)
     app.state.alert_feed = AlertFeed(settings, app.state.broadcaster)
-    for module in (health, search, reports, signals, subscriptions, alerts, keys):
+    for module in (health, search, reports, signals, subscriptions, alerts, keys, web):
         app.include_router(module.router)
     app.add_exception_handler(RequestBodyError, _request_body_error)
     app.add_exception_handler(ProducerError, _producer_error)
