@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any, Literal
+from datetime import date, datetime, timezone
+from typing import Annotated, Any, Literal
+
+from pydantic import StringConstraints
 
 from rasd.search import search_form
 
@@ -19,6 +21,9 @@ SortOrder = Literal["relevance", "time"]
 Interval = Literal["auto", "hour", "day", "week", "month", "year"]
 
 MAX_RESULT_WINDOW = 10_000  # Elasticsearch's default index.max_result_window
+MAX_PAGE = MAX_RESULT_WINDOW  # even at size 1, a later page is past the window
+MAX_TERM_CHARS = 200  # an id or label; Elasticsearch refuses a keyword term over 32,766 bytes with a 400
+MAX_TERMS = 50  # values of one repeatable filter
 FACET_SIZE = 20
 DATE_BUCKETS = 60
 CALENDAR_INTERVALS_MS = (("hour", 3_600_000), ("day", 86_400_000), ("week", 7 * 86_400_000),
@@ -28,6 +33,10 @@ SEARCH_SOURCE_EXCLUDES = ("text_search", "text_normalized", "analysis", "entitie
 _ARABIC_LETTER_RE = re.compile(r"[\u0620-\u064a\u066e-\u06d3\u06fa-\u06fc\u0750-\u077f]")
 _TERMS_FACETS = {"actors": "actor_ids", "governorates": "governorates", "event_types": "event_types",
                  "sources": "sources"}
+
+
+# One value of a keyword filter (actor id, governorate, place id, signal key …) as a query parameter.
+FilterValue = Annotated[str, StringConstraints(max_length=MAX_TERM_CHARS)]
 
 
 class QueryParameterError(ValueError):
@@ -142,25 +151,36 @@ def build_text_clause(query: TextQuery) -> dict[str, Any]:
 def parse_date_bound(value: str, *, upper: bool) -> str:
     """Check an ISO date or date-time and give its Elasticsearch range bound.
 
+    The bound is written anew from the parsed value, never passed through as typed: Python
+    reads forms Elasticsearch does not (``2018-W34-1``, ``2018-08-20 12:00``) or reads
+    differently (``20180820`` would be epoch milliseconds there).
+
     Args:
-        value: e.g. ``"2018-08-20"`` or ``"2018-08-20T12:00:00+03:00"``.
+        value: e.g. ``"2018-08-20"``, ``"20180820"`` or ``"2018-08-20T15:00:00+03:00"``.
         upper: True for ``until``: a bare date then includes its whole day.
 
     Returns:
-        The bound, e.g. ``"2018-08-20||/d"`` for an upper bare date.
+        The bound, e.g. ``"2018-08-20||/d"`` for an upper bare date, ``"2018-08-20T12:00:00+00:00"``
+        for a date-time with an offset (moved to UTC), ``"2018-08-20T12:00:00"`` for one without
+        (read as UTC by Elasticsearch).
 
     Raises:
-        QueryParameterError: not an ISO date.
+        QueryParameterError: not an ISO date, or a time that moved to UTC leaves the years 1–9999.
     """
     text = value.strip()
     try:
-        if len(text) == 10:
-            date.fromisoformat(text)
-            return f"{text}||/d" if upper else text
-        datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError as exc:
+        day = date.fromisoformat(text)
+    except ValueError:
+        pass
+    else:
+        return f"{day.isoformat()}||/d" if upper else day.isoformat()
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(timezone.utc)
+    except (ValueError, OverflowError) as exc:
         raise QueryParameterError(f"{value!r} is not an ISO date (YYYY-MM-DD) or date-time") from exc
-    return text
+    return moment.isoformat()
 
 
 def build_range_filter(field_name: str, since: str | None, until: str | None) -> dict[str, Any] | None:

@@ -16,15 +16,15 @@ from fastapi.responses import StreamingResponse
 from api.auth import OwnerDep
 from api.dependencies import ElasticsearchDep, SettingsDep
 from api.models import ErrorResponse
-from api.queries import QueryParameterError, build_range_filter, check_page
+from api.queries import MAX_PAGE, MAX_TERMS, FilterValue, QueryParameterError, build_range_filter, check_page
 from api.state import AlertFeedDep, ApiSettingsDep, BroadcasterDep
 from api.subscription_models import AlertList, AlertOut
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
 
 _AUTH = {401: {"model": ErrorResponse, "description": "No API key, or not a valid one."}}
-SubscriptionFilter = Annotated[list[str], Query(alias="subscription", max_length=50,
-                                                description="Subscription id; repeatable.")]
+SubscriptionFilter = Annotated[list[FilterValue], Query(alias="subscription", max_length=MAX_TERMS,
+                                                        description="Subscription id; repeatable.")]
 
 
 def build_alerts_body(owner: str, *, subscription_ids: tuple[str, ...] = (), kinds: tuple[str, ...] = (),
@@ -65,10 +65,11 @@ async def list_alerts(
     settings: SettingsDep,
     client: ElasticsearchDep,
     subscription: SubscriptionFilter = [],
-    kind: Annotated[list[str], Query(description="report or signal; repeatable.")] = [],
-    severity: Annotated[list[str], Query(description="low, medium or high; repeatable.")] = [],
+    kind: Annotated[list[FilterValue], Query(max_length=MAX_TERMS, description="report or signal; repeatable.")] = [],
+    severity: Annotated[list[FilterValue], Query(max_length=MAX_TERMS,
+                                                 description="low, medium or high; repeatable.")] = [],
     since: Annotated[str | None, Query(description="Created on or after (ISO date or date-time).")] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> AlertList:
     try:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Annotated, Any
 
 from elasticsearch import NotFoundError
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -36,7 +36,8 @@ _INGEST_BODY = {
 
 @router.get("/{report_id:path}", response_model=ReportDocument, summary="One indexed report",
             responses={404: {"model": ErrorResponse, "description": "No report has this id."}})
-async def get_report(report_id: str, settings: SettingsDep, client: ElasticsearchDep) -> ReportDocument:
+async def get_report(report_id: Annotated[str, Path(min_length=1)], settings: SettingsDep,
+                     client: ElasticsearchDep) -> ReportDocument:
     try:
         found = await client.get(index=settings.indices.reports, id=report_id,
                                  source_excludes=["text_search", "text_normalized"])
@@ -53,7 +54,8 @@ async def get_report(report_id: str, settings: SettingsDep, client: Elasticsearc
                  "10 MB per batch (413)."),
     openapi_extra=_INGEST_BODY,
     responses={413: {"model": ErrorResponse, "description": "Body too large."},
-               422: {"model": IngestRefused, "description": "Malformed JSON, or no report accepted."},
+               422: {"model": IngestRefused | ErrorResponse, "description": (
+                   "Malformed JSON or an unexpected shape (`detail` only), or no report accepted (with `refused`).")},
                503: {"model": ErrorResponse, "description": "Kafka cannot be reached."}},
 )
 async def post_reports(request: Request, publishers: PublishersDep) -> Any:

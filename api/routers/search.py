@@ -9,8 +9,9 @@ from fastapi import APIRouter, HTTPException, Query
 from api.dependencies import ElasticsearchDep, SettingsDep
 from api.models import (DateBucket, ErrorResponse, FacetBucket, Facets, QueryInfo, SearchHit, SearchResponse,
                         SnippetOut)
-from api.queries import (Interval, QueryParameterError, SearchParams, SortOrder, TextQuery, build_bounds_body,
-                         build_search_body, choose_interval, prepare_text_query)
+from api.queries import (MAX_PAGE, MAX_TERM_CHARS, MAX_TERMS, FilterValue, Interval, QueryParameterError,
+                         SearchParams, SortOrder, TextQuery, build_bounds_body, build_search_body, choose_interval,
+                         prepare_text_query)
 from api.snippets import find_term_spans, make_snippets
 
 router = APIRouter(tags=["search"])
@@ -67,15 +68,18 @@ async def search(
     q: Annotated[str | None, Query(max_length=MAX_QUERY_CHARS, description=(
         "Free text, Arabic or English, taken literally (no query syntax). Arabic is normalised and "
         "light-stemmed, so ادلب finds بإدلب; English is matched on title, text and actor/place names."))] = None,
-    actor: Annotated[list[str], Query(description="Actor id; repeat for any of several.")] = [],
-    governorate: Annotated[list[str], Query(description="Governorate (English name); repeatable.")] = [],
-    place: Annotated[str | None, Query(description="Gazetteer place id.")] = None,
-    event_type: Annotated[list[str], Query(description="Event type, e.g. shelling; repeatable.")] = [],
+    actor: Annotated[list[FilterValue], Query(max_length=MAX_TERMS,
+                                              description="Actor id; repeat for any of several.")] = [],
+    governorate: Annotated[list[FilterValue], Query(max_length=MAX_TERMS,
+                                                    description="Governorate (English name); repeatable.")] = [],
+    place: Annotated[str | None, Query(max_length=MAX_TERM_CHARS, description="Gazetteer place id.")] = None,
+    event_type: Annotated[list[FilterValue], Query(max_length=MAX_TERMS,
+                                                   description="Event type, e.g. shelling; repeatable.")] = [],
     since: Annotated[str | None, Query(description="Published on or after (ISO date or date-time).")] = None,
     until: Annotated[str | None, Query(description="Published on or before (a bare date includes its day).")] = None,
     min_escalation: Annotated[float | None, Query(ge=0.0, le=1.0, description="Lowest escalation score.")] = None,
     sort: Annotated[SortOrder, Query(description="relevance (default) or time (newest first).")] = "relevance",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=100)] = 20,
     interval: Annotated[Interval, Query(description=(
         "Width of the date facet's buckets; auto picks the finest giving at most 60."))] = "auto",

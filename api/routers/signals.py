@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Query
 
 from api.dependencies import ElasticsearchDep, SettingsDep
 from api.models import ErrorResponse, SignalList, SignalOut
-from api.queries import QueryParameterError, SignalParams, build_signals_body
+from api.queries import MAX_PAGE, MAX_TERMS, FilterValue, QueryParameterError, SignalParams, build_signals_body
 
 router = APIRouter(tags=["signals"])
 
@@ -18,10 +18,12 @@ router = APIRouter(tags=["signals"])
 async def list_signals(
     settings: SettingsDep,
     client: ElasticsearchDep,
-    key: Annotated[list[str], Query(description="Signal key (governorate or actor pair); repeatable.")] = [],
-    level: Annotated[list[str], Query(description="Signal level, e.g. high; repeatable.")] = [],
+    key: Annotated[list[FilterValue], Query(max_length=MAX_TERMS, description=(
+        "Signal key (governorate or actor pair); repeatable."))] = [],
+    level: Annotated[list[FilterValue], Query(max_length=MAX_TERMS,
+                                              description="Signal level, e.g. high; repeatable.")] = [],
     since: Annotated[str | None, Query(description="Windows ending on or after (ISO date or date-time).")] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> SignalList:
     params = SignalParams(keys=tuple(key), levels=tuple(level), since=since, page=page, size=size)

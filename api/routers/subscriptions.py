@@ -20,6 +20,7 @@ from api.exceptions import RequestBodyError
 from api.ingest import read_body_capped
 from api.keys import utc_now_iso
 from api.models import ErrorResponse
+from api.queries import MAX_PAGE
 from api.state import ApiSettingsDep, DeliverySettingsDep, SubscriptionStoreDep, SubscriptionWriterDep
 from api.subscription_models import SubscriptionFields, SubscriptionList, SubscriptionOut, SubscriptionSaved
 from api.subscription_rules import (MAX_SUBSCRIPTION_BODY_BYTES, build_subscription, check_channels, decode_object,
@@ -107,7 +108,7 @@ async def create_subscription(request: Request, response: Response, owner: Owner
 
 @router.get("", response_model=SubscriptionList, summary="List the owner's subscriptions", responses=_AUTH)
 async def list_subscriptions(owner: OwnerDep, store: SubscriptionStoreDep,
-                             page: Annotated[int, Query(ge=1)] = 1,
+                             page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
                              size: Annotated[int, Query(ge=1, le=100)] = 50) -> SubscriptionList:
     total, found = await run_in_threadpool(store.list, owner, size, (page - 1) * size)
     return SubscriptionList(total=total, page=page, size=size,

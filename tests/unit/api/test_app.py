@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -157,6 +159,20 @@ def test_search_parameters_out_of_range_are_422(client, fake_es):
     assert all(s["size"] == 0 for s in fake_es.searches)  # only bounds requests could have been sent
 
 
+@pytest.mark.parametrize("path, params", [
+    ("/search", {"place": "x" * 201}),           # Elasticsearch refuses a keyword term over 32,766 bytes (502)
+    ("/search", {"actor": ["hts", "x" * 201]}),
+    ("/search", {"governorate": ["Idlib"] * 51}),
+    ("/search", {"page": 10_001}),
+    ("/signals", {"key": "k" * 201}),
+    ("/signals", {"page": 10 ** 20}),
+])
+def test_filter_values_and_pages_beyond_what_elasticsearch_takes_are_422(client, fake_es, path, params):
+    response = client.get(path, params=params)
+    assert response.status_code == 422, response.text
+    assert fake_es.searches == []
+
+
 def test_elasticsearch_unreachable_is_503_json(settings, publishers):
     from api.dependencies import get_publishers
 
@@ -179,6 +195,12 @@ def test_report_by_id_and_404(client, fake_es):
     assert fake_es.gets[0]["index"] == "unit-reports"
     missing = client.get("/reports/nope")
     assert missing.status_code == 404 and "nope" in missing.json()["detail"]
+
+
+def test_report_without_an_id_is_a_4xx_not_a_crash(client, fake_es):
+    response = client.get("/reports/")  # the client library refuses an empty id (was 500)
+    assert response.status_code == 422 and response.json()["detail"]
+    assert fake_es.gets == []
 
 
 def test_signals_are_listed_and_filtered(client, fake_es):

@@ -82,10 +82,28 @@ def test_every_filter_becomes_one_clause():
 def test_date_bounds_accept_dates_and_date_times_and_refuse_the_rest():
     assert parse_date_bound("2018-08-20", upper=False) == "2018-08-20"
     assert parse_date_bound("2018-08-20", upper=True) == "2018-08-20||/d"
-    assert parse_date_bound("2018-08-20T12:00:00Z", upper=True) == "2018-08-20T12:00:00Z"
+    assert parse_date_bound("2018-08-20T12:00:00Z", upper=True) == "2018-08-20T12:00:00+00:00"
     for bad in ("yesterday", "2018-13-01", "now-1d", "20/08/2018"):
         with pytest.raises(QueryParameterError):
             parse_date_bound(bad, upper=False)
+
+
+@pytest.mark.parametrize("typed, bound", [
+    ("20180820", "2018-08-20"),                       # not epoch milliseconds, as Elasticsearch would read it
+    ("2018-W34-1", "2018-08-20"),                     # ISO week date
+    ("2018-08-20 12:00", "2018-08-20T12:00:00"),      # space instead of T
+    ("20180820T1200", "2018-08-20T12:00:00"),
+    ("2018-08-20T15:00:00+03:00", "2018-08-20T12:00:00+00:00"),
+    ("2018-08-20T12:00:00.5Z", "2018-08-20T12:00:00.500000+00:00"),
+])
+def test_date_bounds_are_written_in_the_form_elasticsearch_reads(typed, bound):
+    assert parse_date_bound(typed, upper=False) == bound
+
+
+@pytest.mark.parametrize("edge", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_date_times_that_leave_the_calendar_in_utc_are_refused_not_crashed(edge):
+    with pytest.raises(QueryParameterError):
+        parse_date_bound(edge, upper=False)
 
 
 def test_sort_by_time_or_by_relevance():

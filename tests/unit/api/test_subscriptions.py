@@ -78,6 +78,13 @@ def test_list_is_the_owners_own_oldest_first_with_pages(client, key):
     assert [s["id"] for s in client.get("/subscriptions", headers=key).json()["subscriptions"]] == ids
 
 
+def test_a_page_beyond_any_list_is_422_not_an_overflow(client, key):
+    response = client.get("/subscriptions", params={"page": 12440054036384315392, "size": 19},  # found by schemathesis
+                          headers=key)
+    assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["query", "page"]
+    assert client.get("/subscriptions", params={"page": 10_000}, headers=key).json()["subscriptions"] == []
+
+
 def test_a_subscription_without_webhook_has_no_secret(client, key):
     body = _post(client, key, {"governorates": ["Hama"], "channels": [{"type": "sse"}]}).json()
     assert body["webhook_secret"] is None
