@@ -1,11 +1,19 @@
-"""``/keys``: the administrator makes and revokes API keys (``RASD_ADMIN_TOKEN``)."""
+"""``/keys``: the administrator makes and revokes API keys (``RASD_ADMIN_TOKEN``).
+
+The body of ``POST /keys`` is read only once the administrator token was checked, and at most
+:data:`MAX_KEY_BODY_BYTES` of it: a caller without the token cannot make the server buffer a
+large body.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, HTTPException, Request, Response
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import AdminDep
+from api.exceptions import RequestBodyError
+from api.ingest import read_body_capped
 from api.keys import InvalidOwner
 from api.models import ErrorResponse
 from api.state import KeyStoreDep
@@ -13,16 +21,38 @@ from api.subscription_models import KeyCreated, KeyIn
 
 router = APIRouter(prefix="/keys", tags=["keys"])
 
+MAX_KEY_BODY_BYTES = 4096
+
 _ADMIN_ERRORS = {
     401: {"model": ErrorResponse, "description": "The administrator token is missing or wrong."},
     403: {"model": ErrorResponse, "description": "RASD_ADMIN_TOKEN is not set: key management is off."},
 }
+_KEY_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": KeyIn.model_json_schema()}}}}
+
+
+def parse_key_request(raw: bytes) -> KeyIn:
+    """The ``{"owner": ...}`` of a ``POST /keys`` body.
+
+    Raises:
+        RequestBodyError: 422 naming what is wrong (not JSON, not an object, no owner, an unknown field).
+    """
+    try:
+        return KeyIn.model_validate_json(raw)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in error['loc']) or 'body'}: {error['msg']}"
+                             for error in exc.errors(include_url=False)[:5])
+        raise RequestBodyError(422, f'the body must be {{"owner": "<name>"}}: {problems}') from None
 
 
 @router.post("", status_code=201, response_model=KeyCreated, summary="Make an API key for an owner",
              description="The key is in the answer and nowhere else: only its SHA-256 hash is kept.",
-             responses={**_ADMIN_ERRORS, 422: {"model": ErrorResponse, "description": "Bad owner name."}})
-async def create_key(body: KeyIn, _admin: AdminDep, keys: KeyStoreDep) -> KeyCreated:
+             openapi_extra=_KEY_BODY,
+             responses={**_ADMIN_ERRORS,
+                        413: {"model": ErrorResponse, "description": f"Body over {MAX_KEY_BODY_BYTES} bytes."},
+                        422: {"model": ErrorResponse, "description": "Malformed body, or a bad owner name."}})
+async def create_key(request: Request, _admin: AdminDep, keys: KeyStoreDep) -> KeyCreated:
+    raw = await read_body_capped(request.headers.get("content-length"), request.stream(), limit=MAX_KEY_BODY_BYTES)
+    body = parse_key_request(raw)
     try:
         token, record = await run_in_threadpool(keys.create, body.owner)
     except InvalidOwner as exc:

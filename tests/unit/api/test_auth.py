@@ -117,6 +117,29 @@ def test_bad_owner_name_is_422(client):
     assert response.status_code == 422 and "owner must be" in response.json()["detail"]
 
 
+@pytest.mark.parametrize("raw, detail", [
+    (b"", "EOF while parsing"),
+    (b"\xff\xfe", "invalid"),                           # not UTF-8 (FastAPI said only 'error parsing the body')
+    (b'["analyst"]', "body: Input should be an object"),
+    (b'{"owner": "a", "admin": true}', "admin: Extra inputs are not permitted"),
+    (b"{}", "owner: Field required"),
+])
+def test_malformed_key_requests_are_422_naming_the_problem(client, raw, detail):
+    response = client.post("/keys", content=raw, headers={"Authorization": f"Bearer {ADMIN_TOKEN}",
+                                                           "Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith('the body must be {"owner": "<name>"}: ')
+    assert detail.lower() in response.json()["detail"].lower()
+
+
+def test_a_key_request_body_is_read_only_after_the_admin_token_and_only_4_kb_of_it(client):
+    big = b'{"owner": "' + b"a" * 5000 + b'"}'
+    assert client.post("/keys", content=big, headers={"Content-Type": "application/json"}).status_code == 401
+    response = client.post("/keys", content=big, headers={"Authorization": f"Bearer {ADMIN_TOKEN}",
+                                                           "Content-Type": "application/json"})
+    assert response.status_code == 413 and "over 4096 bytes" in response.json()["detail"]
+
+
 def test_created_key_is_returned_once_and_stored_only_hashed(client, tmp_path):
     response = client.post("/keys", json={"owner": "analyst@example.org"},
                            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
