@@ -181,6 +181,11 @@ _PERSON_ROLES = frozenset({"person_plural", "person_ambiguous", "person_singular
 _OTHER_ROLES = frozenset({"other_plural", "other_singular", "other_dual"})
 _COUNT_NOUN_ROLES = frozenset({"killed_plural", "killed_singular", "injured_plural", "injured_singular"})
 _CUE_ROLES = ("killed_forward", "injured_forward", "subcount", "mixed_join")
+# Roles a mention can start from (besides the closing idioms of ``killed_backward``).
+_MENTION_ROLES = frozenset({
+    "killed_forward", "injured_forward", "killed_plural", "killed_singular", "killed_dual",
+    "injured_plural", "injured_singular", "injured_dual",
+})
 
 
 class CasualtyLexicon:
@@ -223,14 +228,20 @@ class CasualtyLexicon:
             >>> "killed_forward" in lex.read_token(("مقتل",))[1]
             True
         """
-        found = self._memo.get(forms)
-        if found is None:
-            if len(self._memo) >= FormIndex._MAX_MEMO:
-                self._memo.clear()
-            specs = self.index.lookup(forms)
-            roles = frozenset(name for name, spec_id in self.role.items() if spec_id in specs) if specs else frozenset()
-            kind = next((specs[spec] for spec in self._forward_specs if spec in specs), "word")
-            found = self._memo[forms] = (specs, roles, kind)
+        return self._memo.get(forms) or self._remember(forms)
+
+    def read_tokens(self, analysed: AnalysedText) -> list[tuple[dict[int, str], frozenset[str], str]]:
+        """:meth:`read_token` for every token of a text."""
+        get = self._memo.get
+        return [get(forms) or self._remember(forms) for forms in analysed.forms]
+
+    def _remember(self, forms: tuple[str, ...]) -> tuple[dict[int, str], frozenset[str], str]:
+        if len(self._memo) >= FormIndex._MAX_MEMO:
+            self._memo.clear()
+        specs = self.index.lookup(forms)
+        roles = frozenset(name for name, spec_id in self.role.items() if spec_id in specs) if specs else frozenset()
+        kind = next((specs[spec] for spec in self._forward_specs if spec in specs), "word")
+        found = self._memo[forms] = (specs, roles, kind)
         return found
 
     @classmethod
@@ -309,7 +320,7 @@ class _Reader:
         self.clauses = analysed.clauses
         self.words = analysed.words
         self.size = len(analysed.tokens)
-        read = [lexicon.read_token(forms) for forms in analysed.forms]
+        read = lexicon.read_tokens(analysed)
         self.hits = [found[0] for found in read]
         self.roles: list[frozenset[str]] = [found[1] for found in read]
         self.kinds = [found[2] for found in read]
@@ -779,7 +790,7 @@ class _Reader:
         backward = self.lex.backward
         roles, tokens = self.roles, self.tokens
         for i in range(self.size):
-            if not roles[i] and tokens[i].norm not in backward or i in self.used:
+            if roles[i].isdisjoint(_MENTION_ROLES) and tokens[i].norm not in backward or i in self.used:
                 continue
             found = self.mention_at(i)
             if found is not None:

@@ -499,6 +499,8 @@ class PatternSet:
         for pattern in self.patterns:
             by_first.setdefault(pattern.steps[0][0], []).append(pattern)
         self._by_first = by_first
+        # the patterns each distinct token opens (its forms -> _starting), remembered
+        self._starters: dict[tuple[str, ...], tuple[tuple[Pattern, str], ...]] = {}
 
     @classmethod
     def compile(cls, entries: Mapping[str, Sequence[str | Mapping[str, Any]]], morphology: Morphology) -> "PatternSet":
@@ -528,16 +530,25 @@ class PatternSet:
         if hits is None:
             hits = self.index.lookup_all(analysed)
         found: list[Match] = []
-        for i, specs in enumerate(hits):
-            if not specs:
-                continue
-            for spec_id, kind in specs.items():
-                for pattern in self._by_first.get(spec_id, ()):
-                    last = _extend(pattern, i, hits, analysed)
-                    if last is None or _voided(pattern, i, last, hits, analysed):
-                        continue
-                    found.append(Match(pattern.label, i, last, kind, len(pattern.steps), pattern))
+        starters = self._starters
+        if len(starters) > FormIndex._MAX_MEMO:
+            starters.clear()
+        forms = analysed.forms
+        for i in [i for i, specs in enumerate(hits) if specs]:
+            starting = starters.get(forms[i])
+            if starting is None:
+                starting = starters[forms[i]] = self._starting(hits[i])
+            for pattern, kind in starting:
+                last = _extend(pattern, i, hits, analysed)
+                if last is None or _voided(pattern, i, last, hits, analysed):
+                    continue
+                found.append(Match(pattern.label, i, last, kind, len(pattern.steps), pattern))
         return found
+
+    def _starting(self, specs: Mapping[int, str]) -> tuple[tuple[Pattern, str], ...]:
+        # the patterns a token's specs can open, with how the token reads
+        by_first = self._by_first
+        return tuple((pattern, kind) for spec_id, kind in specs.items() for pattern in by_first.get(spec_id, ()))
 
 
 def _extend(pattern: Pattern, first: int, hits: list[dict[int, str]], analysed: AnalysedText) -> int | None:
@@ -673,6 +684,7 @@ class CueSet:
         self.config = config
         self.future_cue = Cue("future", config.future_verb_scope, frozenset())
         self.max_scope = max([cue.scope for cue in self.cues.values()] + [config.future_verb_scope])
+        self._future_memo: dict[str, bool] = {}  # is_future_verb per distinct word
 
     @classmethod
     def from_data(cls) -> "CueSet":
@@ -697,9 +709,14 @@ class CueSet:
                 continue
             ends.setdefault(match.last, []).append(cue)
             starts.setdefault(match.first, []).append(cue)
-        is_future_verb = self.is_future_verb
+        future = self._future_memo
+        if len(future) > FormIndex._MAX_MEMO:
+            future.clear()
         for position, token in enumerate(analysed.tokens):
-            if is_future_verb(token.norm):
+            is_future = future.get(token.norm)
+            if is_future is None:
+                is_future = future[token.norm] = self.is_future_verb(token.norm)
+            if is_future:
                 ends.setdefault(position, []).append(self.future_cue)
         return CueScan(self, analysed, hits, ends, starts)
 
