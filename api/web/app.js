@@ -297,7 +297,8 @@
       ...(hit.event_types || []).map((t) => el('li', { class: 'tag tag-event' }, displayName('event_types', t))),
       ...(hit.actor_ids || []).map((a) => el('li', { class: 'tag tag-actor' }, displayName('actors', a))),
     ];
-    const links = [el('a', { href: `/reports/${encodeURIComponent(hit.id)}`, lang: 'en', text: 'JSON' })];
+    const links = [el('a', { href: `/reports/${encodeURIComponent(hit.id)}` },
+      'التقرير كاملاً ', el('span', { lang: 'en', class: 'en', text: 'Full report (JSON)' }))];
     if (isWebAddress(hit.url)) {
       links.unshift(el('a', { href: hit.url, rel: 'noopener noreferrer nofollow', target: '_blank' },
         'المصدر الأصلي ', el('span', { lang: 'en', class: 'en', text: 'Original' })), ' · ');
@@ -409,7 +410,8 @@
       box.replaceChildren(el('p', { class: 'timeline-empty' }, 'لا توجد تواريخ. ', el('span', { lang: 'en', text: 'No dates.' })));
       return;
     }
-    const width = 640, height = 150, left = 36, right = 8, top = 10, bottom = 24;
+    // drawn at the box's own width, so the labels keep their size in CSS pixels
+    const width = Math.max(320, Math.round(box.clientWidth || 640)), height = 150, left = 36, right = 8, top = 10, bottom = 24;
     const plotW = width - left - right, plotH = height - top - bottom;
     const max = Math.max(...buckets.map((b) => b.count));
     const slot = plotW / buckets.length;
@@ -796,6 +798,11 @@
     syncForm();
     wireEvents();
     renderLegend();
+    let resizeTimer = null;
+    window.addEventListener('resize', () => {
+      window.clearTimeout(resizeTimer);
+      resizeTimer = window.setTimeout(() => { if (lastResponse) renderTimeline(lastResponse.facets); }, 200);
+    });
     loadHealth();
     await Promise.all([loadLabels(), loadSearchParameters(), loadBoundaries()]);
     runSearch();

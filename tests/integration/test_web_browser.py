@@ -225,6 +225,8 @@ def test_page_searches_filters_maps_and_shows_a_live_alert(browser, api_url, set
     assert "قصف واشتباكات في ريف إدلب" in item.text and "fresh" in item.get_attribute("class")
     browser.set_window_size(1440, 1500)
     save_screenshot(browser, "web-alert")
+    browser.set_window_size(1280, 800)  # a small laptop screen
+    save_screenshot(browser, "web-laptop")
 
     # nothing but the API was fetched, and nothing went wrong in the page
     origins = browser.execute_script(
