@@ -45,6 +45,7 @@ _DIGIT_RE = regex.compile(r"\d")
 _WORD_RE = regex.compile(r"[\p{L}\p{N}]")
 _ARTICLE = "ال"
 _LONG_VOWELS = "اوي"
+_MIN_CARRIER_WEIGHT = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -490,21 +491,25 @@ class StateScorer:
         others = [label for label in labels if label != reference]
         if len(others) == len(labels):
             return None
-        carrier: dict[str, tuple[str, float]] = {}
+        # The carrier of a label: an attribute weighted for it alone, the shortest
+        # (crfsuite copies and hashes it per token), among the weightier ones.
+        candidates: dict[str, list[tuple[bool, int, float, str]]] = defaultdict(list)
         for attribute, weights in by_attribute.items():
             if len(weights) == 1:
                 ((label, weight),) = weights.items()
-                if weight and label != reference and abs(weight) > abs(carrier.get(label, ("", 0.0))[1]):
-                    carrier[label] = (attribute, weight)
-        if any(label not in carrier for label in others):
+                if weight and label != reference:
+                    key = (abs(weight) < _MIN_CARRIER_WEIGHT, len(attribute.encode("utf-8")), -abs(weight), attribute)
+                    candidates[label].append(key)
+        if any(label not in candidates for label in others):
             return None
-        scale = [carrier[label][1] for label in others]
+        carrier = {label: min(candidates[label])[3] for label in others}
+        scale = [by_attribute[carrier[label]][label] for label in others]
         vectors = {
             attribute: tuple((weights.get(label, 0.0) - weights.get(reference, 0.0)) / unit
                              for label, unit in zip(others, scale))
             for attribute, weights in by_attribute.items()
         }
-        return cls(lexicon, vectors, tuple(carrier[label][0].encode("utf-8") for label in others))
+        return cls(lexicon, vectors, tuple(carrier[label].encode("utf-8") for label in others))
 
     def _score(self, features: Iterable[str]) -> tuple[float, ...]:
         vectors = [vector for vector in map(self._weights.get, features) if vector is not None]

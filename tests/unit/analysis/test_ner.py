@@ -111,13 +111,15 @@ def test_state_scorer_items_carry_score_differences(lexicon):
         ("w=حلب", "B-LOC"): 2.0, ("w=حلب", "O"): -1.0,  # حلب: B-LOC 2, O -1 -> B-LOC is O + 3
         ("x1=ب", "B-LOC"): 0.5,
         ("w=قال", "O"): 1.5,
-        ("carrier-loc", "B-LOC"): 4.0, ("carrier-per", "B-PERS"): -2.0,
+        ("L", "B-LOC"): 4.0, ("Pe", "B-PERS"): -2.0,  # the shortest attributes tied to one label carry it
+        ("P", "B-PERS"): 0.01,  # ... unless too light
     }
     scorer = StateScorer.from_state_features(lexicon, ["O", "B-LOC", "B-PERS"], weights)
     items = scorer.sentence(["قال", "حلب"])
-    assert items[1][b"carrier-loc"] == pytest.approx((3.0 + 0.5) / 4.0)
-    assert items[1][b"carrier-per"] == pytest.approx(1.0 / -2.0)  # B-PERS is O + 1: O loses its -1
-    assert items[0][b"carrier-loc"] == pytest.approx(-1.5 / 4.0)
+    assert set(items[1]) == {b"L", b"Pe"}
+    assert items[1][b"L"] == pytest.approx((3.0 + 0.5) / 4.0)
+    assert items[1][b"Pe"] == pytest.approx(1.0 / -2.0)  # B-PERS is O + 1: O loses its -1
+    assert items[0][b"L"] == pytest.approx(-1.5 / 4.0)
 
 
 def test_state_scorer_needs_a_carrier_for_every_label(lexicon):
