@@ -12,6 +12,8 @@ COPY indexers ./indexers
 COPY api ./api
 COPY services ./services
 COPY dashboards ./dashboards
+COPY delivery ./delivery
+COPY embedded ./embedded
 
 # camel-tools without its heavy dependencies (CUDA torch, data downloads): see pyproject.toml.
 RUN pip install . && pip install --no-deps camel-tools==1.6.0

@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 RASD   := $(VENV)/bin/rasd
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test test-unit test-integration eval bench services-up services-down train-ner clean
+.PHONY: install install-browser run test test-unit eval bench services-up services-down train-ner clean
 
 install: $(STAMP)
 
@@ -20,8 +20,14 @@ $(STAMP): pyproject.toml
 run: install
 	$(RASD) run
 
+# Headless Chromium for tests/integration/test_web_browser.py (Debian packages; CI runs as root).
+install-browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	fi
+
 # Starts Kafka and Elasticsearch, runs the whole suite, stops them even on failure.
-test: install
+test: install install-browser
 	$(RASD) services up || { $(RASD) services down; exit 1; }
 	status=0; $(PY) -m pytest -q -p no:cacheprovider tests || status=$$?; \
 	$(RASD) services down; \
