@@ -9,6 +9,7 @@ refuses.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, AsyncIterable
 
 from api.exceptions import RequestBodyError
@@ -17,6 +18,8 @@ from rasd.schema import MAX_REPORT_BYTES
 
 MAX_BATCH_BYTES = 10_000_000
 ORIGIN_PREFIX = "api:"
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 async def read_body_capped(declared_length: str | None, chunks: AsyncIterable[bytes], limit: int = MAX_BATCH_BYTES) -> bytes:
@@ -30,7 +33,8 @@ async def read_body_capped(declared_length: str | None, chunks: AsyncIterable[by
     Raises:
         RequestBodyError: 413 when the body is larger than ``limit``.
     """
-    too_large = RequestBodyError(413, f"request body is over {limit} bytes (1 MB per report, 10 MB per batch)")
+    hint = " (1 MB per report, 10 MB per batch)" if limit == MAX_BATCH_BYTES else ""
+    too_large = RequestBodyError(413, f"request body is over {limit} bytes{hint}")
     if declared_length and declared_length.isdigit() and int(declared_length) > limit:
         raise too_large
     received = bytearray()
@@ -39,6 +43,58 @@ async def read_body_capped(declared_length: str | None, chunks: AsyncIterable[by
         if len(received) > limit:
             raise too_large
     return bytes(received)
+
+
+def find_unpaired_surrogate(value: Any) -> str | None:
+    """The first string (key or value) of a decoded JSON value holding half a UTF-16 pair, or None.
+
+    JSON may write one (``"\\ud800"``); Python decodes it, but it cannot be encoded again as UTF-8.
+
+    Args:
+        value: e.g. ``{"text": "قصف\\ud800"}`` once decoded.
+
+    Returns:
+        e.g. ``"قصف\\ud800"``; None for ``{"text": "قصف"}``.
+    """
+    pending = [value]
+    while pending:  # no recursion: the value may be nested as deep as the decoder allowed
+        item = pending.pop()
+        if isinstance(item, str):
+            if _SURROGATE_RE.search(item):
+                return item
+        elif isinstance(item, dict):
+            pending.extend(item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return None
+
+
+def decode_json_body(raw: bytes) -> Any:
+    """The JSON value of a request body.
+
+    Args:
+        raw: the body bytes, e.g. ``b'{"text": "قصف"}'``.
+
+    Raises:
+        RequestBodyError: 422 for bad UTF-8, bad JSON, nesting deeper than the decoder goes, or an
+            unpaired surrogate escape (``\\ud800``), each with its own message.
+    """
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RequestBodyError(422, f"request body is not valid UTF-8 ({exc.reason} at byte {exc.start})") from exc
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise RequestBodyError(422, "request body is not valid JSON: arrays or objects are nested too deeply") from None
+    except ValueError as exc:
+        raise RequestBodyError(422, f"request body is not valid JSON: {exc}") from exc
+    broken = find_unpaired_surrogate(value)
+    if broken is not None:
+        raise RequestBodyError(422, f"request body is not valid JSON text: {broken[:40]!r} holds an unpaired "
+                                    "surrogate escape (\\ud800-\\udfff without its other half)")
+    return value
 
 
 def parse_reports_body(raw: bytes) -> tuple[list[Any], bool]:
@@ -56,14 +112,7 @@ def parse_reports_body(raw: bytes) -> tuple[list[Any], bool]:
     """
     if not raw.strip():
         raise RequestBodyError(422, 'request body is empty: send one report, or {"reports": [...]}')
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise RequestBodyError(422, f"request body is not valid UTF-8 ({exc.reason} at byte {exc.start})") from exc
-    try:
-        body = json.loads(text)
-    except ValueError as exc:
-        raise RequestBodyError(422, f"request body is not valid JSON: {exc}") from exc
+    body = decode_json_body(raw)
     if not isinstance(body, dict):
         raise RequestBodyError(422, f'request body must be a JSON object (one report, or {{"reports": [...]}}), '
                                     f"not {type(body).__name__}")

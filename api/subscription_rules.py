@@ -9,7 +9,6 @@ e-mail address, a channel this server can deliver). Every refusal is a
 
 from __future__ import annotations
 
-import json
 import secrets
 from dataclasses import replace
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from api.exceptions import RequestBodyError
+from api.ingest import decode_json_body
 from api.subscription_models import SubscriptionFields
 from delivery import DeliverySettings, TargetRefused, check_channel
 from delivery.registry import find_missing_options
@@ -50,16 +50,12 @@ def decode_object(raw: bytes) -> dict[str, Any]:
     """The JSON object of a request body.
 
     Raises:
-        RequestBodyError: 422 for an empty body, bad UTF-8, bad JSON or a value that is not an object.
+        RequestBodyError: 422 for an empty body, a body :func:`api.ingest.decode_json_body` refuses, or a
+            value that is not an object.
     """
     if not raw.strip():
         raise RequestBodyError(422, "request body is empty: send the subscription as a JSON object")
-    try:
-        body = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise RequestBodyError(422, f"request body is not valid UTF-8 ({exc.reason} at byte {exc.start})") from exc
-    except ValueError as exc:
-        raise RequestBodyError(422, f"request body is not valid JSON: {exc}") from exc
+    body = decode_json_body(raw)
     if not isinstance(body, dict):
         raise RequestBodyError(422, f"request body must be a JSON object, not {type(body).__name__}")
     return body

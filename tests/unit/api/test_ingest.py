@@ -4,7 +4,8 @@ import json
 import pytest
 
 from api.exceptions import RequestBodyError
-from api.ingest import MAX_BATCH_BYTES, describe_result, parse_reports_body, read_body_capped, to_raw_items
+from api.ingest import (MAX_BATCH_BYTES, decode_json_body, describe_result, find_unpaired_surrogate, parse_reports_body,
+                        read_body_capped, to_raw_items)
 from producers.publisher import PublishResult
 from rasd.enrich import DeadLetter
 from rasd.schema import MAX_REPORT_BYTES
@@ -65,6 +66,30 @@ def test_body_cap_counts_streamed_bytes_when_length_is_not_declared():
     assert asyncio.run(read_body_capped(None, _chunks(b"ab", b"cd"), limit=4)) == b"abcd"
     with pytest.raises(RequestBodyError):
         asyncio.run(read_body_capped(None, _chunks(b"ab", b"cde"), limit=4))
+
+
+def test_body_cap_names_the_limit_of_the_route_alone():
+    with pytest.raises(RequestBodyError) as info:
+        asyncio.run(read_body_capped("5000", _chunks(b""), limit=4096))
+    assert info.value.message == "request body is over 4096 bytes"
+
+
+@pytest.mark.parametrize("raw, detail", [
+    (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),            # was a RecursionError: 500
+    (b'{"a":' * 50_000 + b"1" + b"}" * 50_000, "nested too deeply"),
+    (b'{"text": "\\ud800 \xd9\x82\xd8\xb5\xd9\x81"}', "unpaired surrogate"),  # was a UnicodeEncodeError: 500
+    (b'{"reports": [{"text": "a"}, {"source": "\\udfff", "text": "b"}]}', "unpaired surrogate"),
+    (b'{"text": "a", "\\udc00": 1}', "unpaired surrogate"),
+])
+def test_bodies_python_decodes_but_cannot_handle_are_422(raw, detail):
+    with pytest.raises(RequestBodyError) as info:
+        parse_reports_body(raw)
+    assert info.value.status_code == 422 and detail in info.value.message
+
+
+def test_a_paired_surrogate_escape_is_one_character():
+    assert decode_json_body(b'{"text": "\\ud83d\\ude00"}') == {"text": "\U0001F600"}
+    assert find_unpaired_surrogate([{"k": ["ok", "\ud800"]}]) == "\ud800"
 
 
 def test_raw_items_carry_their_position_and_json():

@@ -153,6 +153,8 @@ def test_the_owner_limit_is_409(tmp_path):
     (b'{"name": "x"', 422, "request body is not valid JSON"),
     (b"[1, 2]", 422, "must be a JSON object, not list"),
     (b"\xff\xfe{}", 422, "not valid UTF-8"),
+    (b"[" * 30_000 + b"]" * 30_000, 422, "nested too deeply"),  # was a RecursionError: 500
+    (b'{"name": "\\ud800"}', 422, "unpaired surrogate escape"),
     (json.dumps({"query": "ا" * 1001}).encode(), 422, "query: String should have at most 1000 characters"),
     (json.dumps({"owner": "mallory"}).encode(), 422, "owner: Extra inputs are not permitted"),
     (json.dumps({"min_escalation": 1.5}).encode(), 422, "min_escalation: Input should be less than or equal to 1"),
