@@ -538,7 +538,8 @@ class StateScorer:
         Returns:
             The items, scoring each word as :class:`FeatureExtractor` features would.
         """
-        parts = [self.word(w) for w in norm_words]
+        cached = self._cache.get
+        parts = [cached(w) or self.word(w) for w in norm_words]
         carriers = self._carriers
         befores = [self._bos, *(p[1] for p in parts[:-1])]
         afters = [*(p[2] for p in parts[1:]), self._eos]
