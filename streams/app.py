@@ -11,6 +11,7 @@ import os
 import faust
 
 from rasd.settings import Settings
+from streams.transport import Transport
 
 settings = Settings.from_env()
 
@@ -30,8 +31,11 @@ app = faust.App(
     broker_commit_every=100,
     broker_commit_interval=1.0,
     producer_acks=-1,
+    producer_max_batch_size=1_000_000,
     stream_wait_empty=False,
 )
+
+app.transport = Transport(app.conf.broker_consumer, app)
 
 
 def main() -> None:
