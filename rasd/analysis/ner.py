@@ -13,6 +13,7 @@ text; a leading proclitic (و ف ب ل ك) is left outside the span.
 from __future__ import annotations
 
 import logging
+import operator
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -454,17 +455,16 @@ class StateScorer:
         self._carriers = carriers
         self._bos = self._score(("BOS",))
         self._eos = self._score(("EOS",))
-        # "b+1=w1|w2" scores w1 and "b-1=w1|w2" scores w2: w1 -> w2 -> (w1's, w2's),
+        # "b+1=w1|w2" scores w1 and "b-1=w1|w2" scores w2: (w1, w2) -> (w1's, w2's),
         # under every split of a pair whose words hold a "|" themselves
-        pairs: dict[str, dict[str, list[tuple[float, ...] | None]]] = {}
+        pairs: dict[tuple[str, str], list[tuple[float, ...] | None]] = {}
         for attribute, vector in weights.items():
             if attribute.startswith(("b+1=", "b-1=")):
                 pair = attribute[4:]
                 for cut in (i for i, char in enumerate(pair) if char == "|"):
-                    sides = pairs.setdefault(pair[:cut], {}).setdefault(pair[cut + 1 :], [None, None])
-                    sides[attribute[1] == "-"] = vector
-        self._pairs = {first: {second: tuple(sides) for second, sides in seconds.items()}
-                       for first, seconds in pairs.items()}
+                    pairs.setdefault((pair[:cut], pair[cut + 1 :]), [None, None])[attribute[1] == "-"] = vector
+        self._pairs = {pair: tuple(sides) for pair, sides in pairs.items()}
+        self._gazetteer: dict[str, tuple] = {}
         self._cache: dict[str, tuple] = {}
 
     @classmethod
@@ -540,38 +540,42 @@ class StateScorer:
         """
         cached = self._cache.get
         parts = [cached(w) or self.word(w) for w in norm_words]
-        carriers = self._carriers
+        owns = [p[0] for p in parts]
+        for i, vector in self._extras(norm_words, parts):
+            owns[i] = tuple(map(operator.add, owns[i], vector))
         befores = [self._bos, *(p[1] for p in parts[:-1])]
         afters = [*(p[2] for p in parts[1:]), self._eos]
-        items = [
-            {c: a + b + d for c, a, b, d in zip(carriers, part[0], before, after)}
-            for part, before, after in zip(parts, befores, afters)
+        carriers = self._carriers
+        return [
+            {c: a + b + d for c, a, b, d in zip(carriers, own, before, after)}
+            for own, before, after in zip(owns, befores, afters)
         ]
-        for i, vector in self._extras(norm_words, parts):
-            item = items[i]
-            for c, value in zip(carriers, vector):
-                item[c] += value
-        return items
 
     def _extras(self, norm_words: Sequence[str], parts: list[tuple]) -> list[tuple[int, tuple[float, ...]]]:
-        # the pair (b-1, b+1) and gazetteer (g, g-1, g+1) terms: (position, vector), few per sentence
+        # the pair (b-1, b+1) and gazetteer (g, g-1, g+1) terms: (position, vector)
         extras: list[tuple[int, tuple[float, ...]]] = []
-        pairs, weights = self._pairs, self._weights
-        for i in [i for i, seconds in enumerate(map(pairs.get, norm_words[:-1])) if seconds is not None]:
-            sides = pairs[norm_words[i]].get(norm_words[i + 1])
-            if sides is not None:
-                extras += [(j, vector) for j, vector in ((i, sides[0]), (i + 1, sides[1])) if vector is not None]
+        found = [(i, sides) for i, sides in enumerate(map(self._pairs.get, zip(norm_words, norm_words[1:]))) if sides]
+        for i, (left, right) in found:
+            if left is not None:
+                extras.append((i, left))
+            if right is not None:
+                extras.append((i + 1, right))
         starts = [p[3] for p in parts]
         if not any(starts):
             return extras
+        size = len(norm_words)
         for i, tag in enumerate(match_gazetteer(norm_words, starts, self.lexicon)):
-            if tag is None:
-                continue
-            for j, feature in ((i, "g="), (i + 1, "g-1="), (i - 1, "g+1=")):
-                vector = weights.get(feature + tag)
-                if vector is not None and 0 <= j < len(norm_words):
-                    extras.append((j, vector))
+            if tag is not None:
+                extras += [(j, vector) for j, vector in zip((i, i + 1, i - 1), self._gazetteer_vectors(tag))
+                           if vector is not None and 0 <= j < size]
         return extras
+
+    def _gazetteer_vectors(self, tag: str) -> tuple:
+        # what a gazetteer tag adds to its own word, the next and the previous (g=, g-1=, g+1=)
+        vectors = self._gazetteer.get(tag)
+        if vectors is None:
+            vectors = self._gazetteer[tag] = tuple(self._weights.get(f + tag) for f in ("g=", "g-1=", "g+1="))
+        return vectors
 
 
 # ---------------------------------------------------------------- tagging
