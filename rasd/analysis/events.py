@@ -718,7 +718,11 @@ class CueSet:
                 is_future = future[token.norm] = self.is_future_verb(token.norm)
             if is_future:
                 ends.setdefault(position, []).append(self.future_cue)
-        return CueScan(self, analysed, hits, ends, starts)
+        denials: dict[int, int] = {}
+        if self.config.denial_after is not None:
+            spec, sentences = self.config.denial_after, analysed.sentences
+            denials = {sentences[j]: j for j, found in enumerate(hits) if spec in found}
+        return CueScan(self, analysed, hits, ends, starts, denials)
 
     def _reads_imperfect(self, analysed: AnalysedText, position: int, cue: Cue) -> bool:
         # قد + imperfect = may; قد + past = has indeed (قد تندلع vs قد اندلعت، قد تم)
@@ -763,6 +767,7 @@ class CueScan:
     hits: list[dict[int, str]]
     ends: dict[int, list[Cue]]
     starts: dict[int, list[Cue]]
+    denials: dict[int, int] = field(default_factory=dict)  # sentence -> its last denial cue (وهو ما نفته)
 
     def is_factual(self, match: Match, label: str | None = None) -> bool:
         """Whether a match is stated as happened or happening.
@@ -834,17 +839,7 @@ class CueScan:
         return False
 
     def _denied_after(self, last: int) -> bool:
-        spec = self.cues.config.denial_after
-        if spec is None:
-            return False
-        sentences = self.analysed.sentences
-        sentence = sentences[last]
-        j = last + 1
-        while j < len(sentences) and sentences[j] == sentence:
-            if spec in self.hits[j]:
-                return True
-            j += 1
-        return False
+        return self.denials.get(self.analysed.sentences[last], -1) > last
 
 
 @functools.lru_cache(maxsize=1)
