@@ -7,7 +7,10 @@ proclitic-stripped stem, affixes, shape, a +-2 word window, and membership in
 the ANERGazet gazetteers (``rasd/data/ner/gazetteer.json``).
 
 ``EntityTagger.tag`` returns PER/ORG/LOC spans with offsets into the original
-text; a leading proclitic (و ف ب ل ك) is left outside the span.
+text; a leading proclitic (و ف ب ل ك) is left outside the span. Tagging does
+not pass those feature strings to crfsuite: :class:`StateScorer` turns them,
+once per distinct word, into the scores the model gives each label, and hands
+crfsuite one valued attribute per label and token (same tags, less work).
 """
 
 from __future__ import annotations
@@ -322,6 +325,9 @@ def match_gazetteer(
 
 class FeatureExtractor:
     """Builds CRF feature strings, caching each word's context-free part.
+
+    Training uses them as they are; tagging goes through :class:`StateScorer`,
+    which sums their weights, unless a model offers it no carrier attributes.
 
     Args:
         lexicon: gazetteer and training-label memory.
