@@ -539,8 +539,10 @@ class PatternSet:
             if starting is None:
                 starting = starters[forms[i]] = self._starting(hits[i])
             for pattern, kind in starting:
-                last = _extend(pattern, i, hits, analysed)
-                if last is None or _voided(pattern, i, last, hits, analysed):
+                last = _extend(pattern, i, hits, analysed) if len(pattern.steps) > 1 else i
+                if last is None or (pattern.not_prev is not None or pattern.not_next is not None) and _voided(
+                    pattern, i, last, hits, analysed
+                ):
                     continue
                 found.append(Match(pattern.label, i, last, kind, len(pattern.steps), pattern))
         return found
