@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import AdminDep
 from api.exceptions import RequestBodyError
-from api.ingest import read_body_capped
+from api.ingest import decode_json_body, read_body_capped
 from api.keys import InvalidOwner
 from api.models import ErrorResponse
 from api.state import KeyStoreDep
@@ -34,10 +34,15 @@ def parse_key_request(raw: bytes) -> KeyIn:
     """The ``{"owner": ...}`` of a ``POST /keys`` body.
 
     Raises:
-        RequestBodyError: 422 naming what is wrong (not JSON, not an object, no owner, an unknown field).
+        RequestBodyError: 422 naming what is wrong (empty, not JSON, not an object, no owner, an unknown field).
     """
+    if not raw.strip():
+        raise RequestBodyError(422, 'request body is empty: send {"owner": "<name>"}')
+    body = decode_json_body(raw)
+    if not isinstance(body, dict):
+        raise RequestBodyError(422, f'request body must be a JSON object {{"owner": "<name>"}}, not {type(body).__name__}')
     try:
-        return KeyIn.model_validate_json(raw)
+        return KeyIn.model_validate(body)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(str(p) for p in error['loc']) or 'body'}: {error['msg']}"
                              for error in exc.errors(include_url=False)[:5])
