@@ -17,6 +17,9 @@ from pathlib import Path
 DEFAULT_ANERCORP_TEST = Path("../shared/data/arabic_ner/anercorp_arabert_cleaned/ANERCorp_manually_cleaned_test.tsv")
 DEFAULT_DEVSET_REPORTS = Path("eval/devset_reports.jsonl")
 DEFAULT_DEVSET_GOLD = Path("eval/devset.jsonl")
+# Written apart from the extractors and never tuned on: the honest estimate for unseen copy.
+DEFAULT_TESTSET_REPORTS = Path("eval/testset/reports.jsonl")
+DEFAULT_TESTSET_GOLD = Path("eval/testset/gold.jsonl")
 
 
 def predict_devset(reports_path: Path) -> list[dict]:
@@ -45,11 +48,17 @@ def run_evaluation(args: argparse.Namespace) -> int:
 
     from rasd.evaluation.devset import format_report, score
 
-    gold_path = Path(getattr(args, "gold", None) or DEFAULT_DEVSET_GOLD)
-    reports_path = Path(getattr(args, "reports", None) or DEFAULT_DEVSET_REPORTS)
-    predicted = predict_devset(reports_path)
-    with gold_path.open(encoding="utf-8") as fh:
-        gold = [json.loads(line) for line in fh if line.strip()]
-    print(f"Development set: {len(gold)} annotated reports ({gold_path})")
-    print(format_report(score(gold, predicted)))
+    sets = (("Development set (the extractors were tuned on it)", DEFAULT_DEVSET_REPORTS, DEFAULT_DEVSET_GOLD),
+            ("Held-out test set (never tuned on)", DEFAULT_TESTSET_REPORTS, DEFAULT_TESTSET_GOLD))
+    for title, reports_path, gold_path in sets:
+        if not gold_path.exists():
+            print(f"{title}: {gold_path} not found (run from the repository root)")
+            status = 1
+            continue
+        predicted = predict_devset(reports_path)
+        with gold_path.open(encoding="utf-8") as fh:
+            gold = [json.loads(line) for line in fh if line.strip()]
+        print(f"{title}: {len(gold)} annotated reports ({gold_path})")
+        print(format_report(score(gold, predicted)))
+        print()
     return status
