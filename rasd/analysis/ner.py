@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import operator
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -448,27 +449,32 @@ class StateScorer:
 
     _MAX_CACHE = 50_000
 
-    def __init__(self, lexicon: NerLexicon, weights: dict[str, tuple[float, ...]], carriers: tuple[bytes, ...]):
-        """Keep per-attribute score vectors.
+    def __init__(self, lexicon: NerLexicon, weights: Iterable[tuple[str, Sequence[float]]], carriers: tuple[bytes, ...]):
+        """Keep per-attribute score vectors (in one flat array: tens of thousands of them).
 
         Args:
             lexicon: gazetteer and training-label memory (as for the features).
-            weights: attribute -> its vector (one value per carrier).
+            weights: ``(attribute, vector)`` pairs, one value per carrier.
             carriers: the carrier attribute of each non-reference label.
         """
         self.lexicon = lexicon
-        self._weights = weights
         self._carriers = carriers
+        self._rows: dict[str, int] = {}
+        self._table = array("d")
+        for attribute, vector in weights:
+            self._rows[attribute] = len(self._rows)
+            self._table.extend(vector)
         self._bos = self._score(("BOS",))
         self._eos = self._score(("EOS",))
         # "b+1=w1|w2" scores w1 and "b-1=w1|w2" scores w2: (w1, w2) -> (w1's, w2's),
         # under every split of a pair whose words hold a "|" themselves
         pairs: dict[tuple[str, str], list[tuple[float, ...] | None]] = {}
-        for attribute, vector in weights.items():
+        for attribute in self._rows:
             if attribute.startswith(("b+1=", "b-1=")):
                 pair = attribute[4:]
                 for cut in (i for i, char in enumerate(pair) if char == "|"):
-                    pairs.setdefault((pair[:cut], pair[cut + 1 :]), [None, None])[attribute[1] == "-"] = vector
+                    sides = pairs.setdefault((pair[:cut], pair[cut + 1 :]), [None, None])
+                    sides[attribute[1] == "-"] = self._vector(attribute)
         self._pairs = {pair: tuple(sides) for pair, sides in pairs.items()}
         self._gazetteer: dict[str, tuple] = {}
         self._cache: dict[str, tuple] = {}
@@ -510,17 +516,25 @@ class StateScorer:
             return None
         carrier = {label: min(candidates[label])[3] for label in others}
         scale = [by_attribute[carrier[label]][label] for label in others]
-        vectors = {
-            attribute: tuple((weights.get(label, 0.0) - weights.get(reference, 0.0)) / unit
-                             for label, unit in zip(others, scale))
+        vectors = (
+            (attribute, [(weights.get(label, 0.0) - weights.get(reference, 0.0)) / unit
+                         for label, unit in zip(others, scale)])
             for attribute, weights in by_attribute.items()
-        }
+        )
         return cls(lexicon, vectors, tuple(carrier[label].encode("utf-8") for label in others))
 
+    def _vector(self, attribute: str) -> tuple[float, ...] | None:
+        row = self._rows.get(attribute)
+        if row is None:
+            return None
+        width = len(self._carriers)
+        return tuple(self._table[row * width : (row + 1) * width])
+
     def _score(self, features: Iterable[str]) -> tuple[float, ...]:
-        vectors = [vector for vector in map(self._weights.get, features) if vector is not None]
+        width, table = len(self._carriers), self._table
+        vectors = [table[row * width : (row + 1) * width] for row in map(self._rows.get, features) if row is not None]
         if not vectors:
-            return (0.0,) * len(self._carriers)
+            return (0.0,) * width
         return tuple(map(sum, zip(*vectors)))
 
     def word(self, norm_word: str) -> tuple:
@@ -580,7 +594,7 @@ class StateScorer:
         # what a gazetteer tag adds to its own word, the next and the previous (g=, g-1=, g+1=)
         vectors = self._gazetteer.get(tag)
         if vectors is None:
-            vectors = self._gazetteer[tag] = tuple(self._weights.get(f + tag) for f in ("g=", "g-1=", "g+1="))
+            vectors = self._gazetteer[tag] = tuple(self._vector(f + tag) for f in ("g=", "g-1=", "g+1="))
         return vectors
 
 
@@ -612,11 +626,11 @@ class EntityTagger:
         except (OSError, ValueError) as exc:
             raise DataError(f"cannot open NER model {model_path}: {exc}") from exc
         self.lexicon = lexicon
-        known = frozenset(a for a, _ in info.state_features) if info is not None else None
-        self._features = FeatureExtractor(lexicon, known)
         self._scorer = (
             StateScorer.from_state_features(lexicon, info.labels, info.state_features) if info is not None else None
         )
+        known = frozenset(a for a, _ in info.state_features) if info is not None and self._scorer is None else None
+        self._features = FeatureExtractor(lexicon, known)
 
     @classmethod
     def pretrained(cls) -> "EntityTagger":
