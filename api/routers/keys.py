@@ -40,7 +40,8 @@ def parse_key_request(raw: bytes) -> KeyIn:
         raise RequestBodyError(422, 'request body is empty: send {"owner": "<name>"}')
     body = decode_json_body(raw)
     if not isinstance(body, dict):
-        raise RequestBodyError(422, f'request body must be a JSON object {{"owner": "<name>"}}, not {type(body).__name__}')
+        raise RequestBodyError(422, f'request body must be a JSON object {{"owner": "<name>"}}, '
+                                    f"not {type(body).__name__}")
     try:
         return KeyIn.model_validate(body)
     except ValidationError as exc:
