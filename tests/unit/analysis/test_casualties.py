@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 
 from rasd.analysis.casualties import (
+    CasualtyLexicon,
     Mention,
     count_casualties,
     extract_casualties,
     person_noun_specs,
     total_mentions,
 )
+from rasd.analysis.events import analyse_text
 from tests.unit.analysis.test_events import seed_text
 
 
@@ -184,3 +186,13 @@ def test_person_noun_specs_separate_duals_from_plurals() -> None:
     assert "مدنيين" in specs["person_ambiguous"] and "مدنيين" not in specs["person_dual"]
     assert "مدنيان" in specs["person_dual"]
     assert "زوجته" in specs["person_singular"]
+
+
+def test_token_readings_are_remembered_per_distinct_token():
+    lexicon = CasualtyLexicon.from_data()
+    analysed = analyse_text("مقتل 4 عناصر ومقتل مدني")
+    read = lexicon.read_tokens(analysed)
+    assert read == [lexicon.read_token(forms) for forms in analysed.forms]
+    assert "killed_forward" in read[0][1] and "killed_forward" in read[3][1]  # مقتل، ومقتل
+    assert read[1][1] == frozenset() and read[1][2] == "word"  # 4
+    assert lexicon.read_tokens(analysed)[0] is read[0]

@@ -259,3 +259,20 @@ def test_quotes_do_not_count_in_distances() -> None:
     analysed = analyse_text("قال: “الهدنة” انهارت")
     quote = [t.norm for t in analysed.tokens].index("“")
     assert analysed.words[quote] == analysed.words[quote - 1]
+
+
+def test_remembered_lookups_match_fresh_ones_and_follow_new_specs() -> None:
+    index = FormIndex(Morphology.from_data())
+    shelling = index.add("n:قصف")
+    analysed = analyse_text("وقصفت المدفعية القرية بالقصف، ثم القصف")
+    first = index.lookup_all(analysed)
+    assert first == [index.lookup(forms) for forms in analysed.forms]
+    assert index.lookup_all(analysed) == first  # the second pass reads the memo
+    assert shelling in first[-1]
+    village = index.add("n:قريه")  # a spec added later is found on remembered tokens too
+    assert village in index.lookup_all(analysed)[2]
+
+
+def test_denial_later_in_the_sentence_voids_only_earlier_triggers() -> None:
+    text = "قالت مصادر إن غارات جوية استهدفت حرستا، وهو ما نفته الوزارة. واندلعت اشتباكات في دوما"
+    assert [e.type for e in detect_events(text)] == ["armed_clash"]
