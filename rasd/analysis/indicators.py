@@ -24,8 +24,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import regex
-
 from rasd.analysis.casualties import KILLED, INJURED, extract_casualties
 from rasd.analysis.events import (
     Morphology,
@@ -43,7 +41,7 @@ ESCALATION_LEXICON = "lexicons/escalation.json"
 ESCALATION = "escalation"
 DE_ESCALATION = "de-escalation"
 
-_SENTENCE_END_RE = regex.compile(r"[.!?؟\n]")
+_SENTENCE_END_CHARS = ".!?؟\n"
 _EVIDENCE_MAX = 160
 _EVIDENCE_SIDE = 70
 
@@ -173,9 +171,8 @@ def evidence_fragment(text: str, start: int, end: int) -> str:
         >>> evidence_fragment("خبر أول. استقدمت قوات النظام تعزيزات إلى ريف إدلب. خبر آخر", 30, 37)
         'استقدمت قوات النظام تعزيزات إلى ريف إدلب'
     """
-    left = max((m.end() for m in _SENTENCE_END_RE.finditer(text, 0, start)), default=0)
-    right_match = _SENTENCE_END_RE.search(text, end)
-    right = right_match.start() if right_match else len(text)
+    left = max(text.rfind(char, 0, start) for char in _SENTENCE_END_CHARS) + 1
+    right = min((i for i in (text.find(char, end) for char in _SENTENCE_END_CHARS) if i >= 0), default=len(text))
     if right - left > _EVIDENCE_MAX:
         lo = max(left, start - _EVIDENCE_SIDE)
         hi = min(right, end + _EVIDENCE_SIDE)
