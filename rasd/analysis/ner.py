@@ -683,11 +683,11 @@ class EntityTagger:
         """
         if tokens is None:
             tokens = tokenize_aligned(align_normalize(text))
+        norms = [t.norm for t in tokens]
         spans: list[EntitySpan] = []
-        for sentence in split_sentences(text, tokens):
-            tags = self.tag_normalized([t.norm for t in sentence])
-            for entity_type, first, last in group_bio(tags):
-                span = self._make_span(text, sentence[first : last + 1], entity_type)
+        for start, end in sentence_bounds(text, tokens):
+            for entity_type, first, last in group_bio(self.tag_normalized(norms[start:end])):
+                span = self._make_span(text, tokens[start + first : start + last + 1], entity_type)
                 if span is not None:
                     spans.append(span)
         return spans
@@ -724,22 +724,39 @@ def split_sentences(text: str, tokens: Sequence[Token]) -> list[list[Token]]:
         >>> [[x.text for x in s] for s in split_sentences(t, tokenize(t))]
         [['قصف', 'حلب', '.'], ['وقتل'], ['ثلاثة']]
     """
-    sentences: list[list[Token]] = []
-    current: list[Token] = []
-    previous_end = 0
+    return [list(tokens[start:end]) for start, end in sentence_bounds(text, tokens)]
+
+
+def sentence_bounds(text: str, tokens: Sequence[Token]) -> list[tuple[int, int]]:
+    """Token ranges of the sentences of a text (see :func:`split_sentences`).
+
+    Args:
+        text: the original text the tokens index.
+        tokens: its tokens.
+
+    Returns:
+        ``(start, end)`` token indices per sentence, ``end`` exclusive.
+
+    Example:
+        >>> from rasd.text.tokens import tokenize
+        >>> t = "قصف حلب. وقتل\\nثلاثة"
+        >>> sentence_bounds(t, tokenize(t))
+        [(0, 3), (3, 4), (4, 5)]
+    """
+    bounds: list[tuple[int, int]] = []
+    first = previous_end = 0
     find_newline = text.find
-    for token in tokens:
-        if current and find_newline("\n", previous_end, token.start) >= 0:
-            sentences.append(current)
-            current = []
-        current.append(token)
-        previous_end = token.end
-        if token.norm in _SENTENCE_END:
-            sentences.append(current)
-            current = []
-    if current:
-        sentences.append(current)
-    return sentences
+    for i, (_, norm, start, end) in enumerate(tokens):
+        if i > first and start > previous_end and find_newline("\n", previous_end, start) >= 0:
+            bounds.append((first, i))
+            first = i
+        previous_end = end
+        if norm in _SENTENCE_END:
+            bounds.append((first, i + 1))
+            first = i + 1
+    if first < len(tokens):
+        bounds.append((first, len(tokens)))
+    return bounds
 
 
 def group_bio(tags: Sequence[str]) -> list[tuple[str, int, int]]:
