@@ -19,7 +19,7 @@ from rasd.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 COMPOSE = REPO / "docker-compose.yml"
-RASD_SERVICES = ("worker", "indexer", "producer", "api", "dashboards")
+RASD_SERVICES = ("worker", "indexer", "deliver", "producer", "api", "dashboards")
 
 
 def _check_jsonschema(path: Path) -> subprocess.CompletedProcess:
