@@ -1,6 +1,7 @@
 import pytest
 
-from rasd.escalation.baseline import expected_spread, fold_through, fold_value, smoothing_factor, start_baseline
+from rasd.escalation.baseline import (backfill_baseline, expected_spread, fold_through, fold_value, smoothing_factor,
+                                      start_baseline, warm_factor)
 
 HOUR6 = 6 * 3600
 
@@ -45,3 +46,18 @@ def test_fold_through_a_past_time_changes_nothing():
 def test_expected_is_floored_and_comes_with_its_spread():
     assert expected_spread({"mean": 0.01, "var": 0.04}, 0.5) == (0.5, pytest.approx(0.2))
     assert expected_spread({"mean": 3.0, "var": 0.0}, 0.5) == (3.0, 0.0)
+
+
+def test_a_young_key_averages_its_windows_before_it_forgets_slowly():
+    assert warm_factor(0.0245, 0) == 0.5 and warm_factor(0.0245, 2) == 0.25
+    assert warm_factor(0.0245, 100) == 0.0245
+    weights = {0: 12.0, HOUR6: 10.0, 2 * HOUR6: 14.0}
+    base = fold_through(start_baseline(0, 0.5), 3 * HOUR6, HOUR6, smoothing_factor(28), lambda s: weights.get(s, 0.0))
+    assert base["mean"] == pytest.approx((0.5 + 12 + 10 + 14) / 4)  # the prior counts as one window
+
+
+def test_backfill_counts_the_watched_windows_as_empty():
+    base = backfill_baseline(10 * HOUR6, 0.5, 9, HOUR6, smoothing_factor(28))
+    assert base["through"] == 10 * HOUR6 and base["n"] == 9
+    assert base["mean"] == pytest.approx(0.5 / 10)
+    assert backfill_baseline(10 * HOUR6, 0.5, 0, HOUR6, 0.1) == start_baseline(10 * HOUR6, 0.5)
