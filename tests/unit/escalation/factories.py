@@ -15,6 +15,14 @@ ACTORS = {
     "syr-gov-forces": ActorRef("syr-gov-forces", "قوات النظام", "Syrian government forces", "state_force"),
     "tip": ActorRef("tip", "الحزب الإسلامي التركستاني", "Turkistan Islamic Party", "jihadist_group"),
     "sohr": ActorRef("sohr", "المرصد السوري لحقوق الإنسان", "SOHR", "monitor_ngo"),
+    "opposition-factions": ActorRef("opposition-factions", "فصائل المعارضة", "Opposition armed factions (generic)",
+                                    "armed_group"),
+    "rus-forces": ActorRef("rus-forces", "القوات الروسية", "Russian armed forces / Russia", "state_force"),
+    "tur-forces": ActorRef("tur-forces", "القوات التركية", "Turkish armed forces / Turkey", "state_force"),
+    "syr-4th-div": ActorRef("syr-4th-div", "الفرقة الرابعة", "4th Armoured Division", "state_force"),
+    "sdf": ActorRef("sdf", "قوات سوريا الديمقراطية", "Syrian Democratic Forces", "armed_group"),
+    "us-coalition": ActorRef("us-coalition", "التحالف الدولي", "US-led coalition / US forces", "state_force"),
+    "isis": ActorRef("isis", "تنظيم الدولة الإسلامية", "Islamic State (ISIS)", "jihadist_group"),
 }
 
 

@@ -2,6 +2,7 @@ import pytest
 
 from rasd.errors import DataError
 from rasd.escalation.weights import ReportWeighting, rank_severity
+from rasd.resources import load_json
 from rasd.schema import Analysis
 from tests.unit.escalation.factories import make_enriched
 
@@ -39,14 +40,31 @@ def test_protest_is_neither_violent_nor_severe(weighting):
 
 
 def test_indicators_weigh_known_names_and_unknown_ones_only_when_escalatory(weighting):
-    weight = weighting.weigh(_analysis(event_types=("military_buildup",), signals=("mobilisation", "ultimatum")))
-    assert weight.indicators == ("mobilisation", "ultimatum") and weight.indicator_weight == 2.0
+    weight = weighting.weigh(_analysis(event_types=("military_buildup",),
+                                       signals=("mobilisation", "ultimatum_threat")))
+    assert weight.indicators == ("mobilisation", "ultimatum_threat") and weight.indicator_weight == 2.0
     assert weight.weight == pytest.approx(3.5)
     assert not weight.severe  # no violence yet
     calm = weighting.weigh(_analysis(event_types=(), signals=("something_new",), escalatory=False))
     assert calm.indicators == () and calm.weight == 0.0
     hot = weighting.weigh(_analysis(event_types=(), signals=("something_new",), escalatory=True))
     assert hot.indicators == ("something_new",) and hot.weight == 0.5
+
+
+def test_indicators_raised_by_the_events_themselves_add_nothing(weighting):
+    """new_fighting and heavy_weapons come with every shelling: the event already counts."""
+    plain = weighting.weigh(_analysis(event_types=("shelling",)))
+    echoed = weighting.weigh(_analysis(event_types=("shelling",), signals=("new_fighting", "heavy_weapons"),
+                                       escalatory=True))
+    assert echoed.weight == plain.weight == 2.5 and echoed.indicators == ()
+
+
+def test_indicator_names_follow_the_analysis_lexicon(weighting):
+    lexicon = load_json("lexicons/escalation.json")["signals"]
+    assert set(weighting.config["indicator_weights"]) == set(lexicon)
+    escalatory = {name for name, rule in lexicon.items() if rule["polarity"] == "escalation"}
+    assert {name for name, w in weighting.config["indicator_weights"].items() if w > 0} <= escalatory
+    assert set(weighting.config["indicator_labels"]) <= escalatory
 
 
 def test_de_escalatory_indicators_weigh_nothing(weighting):
