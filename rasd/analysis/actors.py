@@ -85,6 +85,7 @@ _ARABIC_RE = re.compile(r"[\u0600-\u06ff]")
 # Elatives that look like nisbas (الاخري, الكبري) are listed in the data.
 _NISBA_RE = re.compile(r"^ال\w{2,}(?:ي|يه|يين|يون)$")
 _MAX_VARIANTS = 32
+_WORD_MEMO_SIZE = 65_536  # words whose starting splits are remembered (the table is cleared when full)
 _TANWEEN_FATHA = "\u064b"
 
 
@@ -418,6 +419,11 @@ class ActorDictionary:
             key for key, owners in self.alias_owners().items() if all(via == VIA_ANAPHOR for _, via in owners))
         self._phrases.freeze()
         self._targets.freeze()
+        # Most words start no alias, head pattern or group noun: what each word can start is
+        # worked out once (see _starts_of), so the matcher walks no trie for the others.
+        self._phrase_starts = frozenset(key for key in self._phrases.root if key is not None) | self._heads
+        self._group_starts = frozenset(key for key in self._group_nouns.root if key is not None)
+        self._word_starts: dict[str, tuple[tuple[tuple[int, str], ...], tuple[str, ...]]] = {}
 
     # ------------------------------------------------------------------ factories
 
@@ -633,7 +639,12 @@ class ActorDictionary:
         matches: list[_Match] = []
         i = 0
         count = len(norms)
+        starts_of = self._starts_of
         while i < count:
+            phrase_splits, group_firsts = starts_of(norms[i])
+            if not phrase_splits and not group_firsts:
+                i += 1
+                continue
             best = self._best_at(norms, i)
             group = self._after_group_noun(norms, i)
             if group is not None:
@@ -660,7 +671,7 @@ class ActorDictionary:
     def _best_at(self, norms: list[str], i: int) -> tuple[int, int, int, tuple[_Entry, ...], str] | None:
         """The longest match starting at token ``i``: (length, rank, -prefix, entries, via)."""
         best: tuple[int, int, int, tuple[_Entry, ...], str] | None = None
-        for prefix_len, first in clitic_splits(norms[i]):
+        for prefix_len, first in self._starts_of(norms[i])[0]:
             for length, entries in self._phrases.walk(first, norms, i + 1):
                 via = entries[0].via
                 if via in _LICENSED_VIAS and self._nisba_follows(norms, i + length):
@@ -688,7 +699,7 @@ class ActorDictionary:
 
     def _after_group_noun(self, norms: list[str], i: int) -> tuple[int, bool] | None:
         """``(next token, strict)`` after a group noun (and an optional "من") starting at ``i``, or None."""
-        for _, first in clitic_splits(norms[i]):
+        for first in self._starts_of(norms[i])[1]:
             found = None
             for length, entries in self._group_nouns.walk(first, norms, i + 1):
                 found = (i + length, entries[0].via == VIA_NAME)
@@ -698,6 +709,23 @@ class ActorDictionary:
                     end += 1
                 return (end, strict) if end < len(norms) else None
         return None
+
+    def _starts_of(self, word: str) -> tuple[tuple[tuple[int, str], ...], tuple[str, ...]]:
+        """The proclitic splits of a word that can start an alias or a head pattern, and the
+        remainders that can start a group noun; both empty for most words. Remembered per word.
+
+        Example:
+            ``_starts_of("وقوات")`` -> ``(((1, "قوات"),), ("قوات",))``; ``_starts_of("في")`` -> ``((), ())``
+        """
+        starts = self._word_starts.get(word)
+        if starts is None:
+            splits = clitic_splits(word)
+            starts = (tuple(split for split in splits if split[1] in self._phrase_starts),
+                      tuple(first for _, first in splits if first in self._group_starts))
+            if len(self._word_starts) >= _WORD_MEMO_SIZE:
+                self._word_starts.clear()
+            self._word_starts[word] = starts
+        return starts
 
     def _after_quantifier(self, norms: list[str], match: _Match) -> bool:
         """A group right after an indefinite quantifier ("إحدى الفصائل") names no actor."""

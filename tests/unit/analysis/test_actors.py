@@ -431,3 +431,12 @@ def test_group_noun_outside_the_name_and_indefinite_group_is_evidence(actors):
     mentions = actors.find_mentions("قتل عناصر من قوات النظام ومسلحين دروز في اشتباك", year=2019)
     assert [(m.actor_id, m.text, m.is_entity) for m in mentions] == [
         ("syr-gov-forces", "قوات النظام", True), ("druze-factions", "مسلحين دروز", False)]
+
+
+def test_remembered_word_starts_give_the_mentions_of_a_fresh_dictionary(monkeypatch):
+    text = "قصفت قوات النظام وعناصر من هيئة تحرير الشام وطائرات حربية روسية بلدة في ريف إدلب، وقال المرصد إن الهيئة انسحبت"
+    expected = pairs(ActorDictionary(load_json("actors.json")).find_mentions(text, year=2019))
+    monkeypatch.setattr("rasd.analysis.actors._WORD_MEMO_SIZE", 3)  # the table is cleared again and again
+    dictionary = ActorDictionary(load_json("actors.json"))
+    assert [pairs(dictionary.find_mentions(text, year=2019)) for _ in range(2)] == [expected, expected]
+    assert ("hts", "هيئة تحرير الشام") in expected and len(dictionary._word_starts) <= 3
