@@ -1,9 +1,10 @@
-"""The FastAPI application: routers, lifespan (Elasticsearch client, Kafka publisher), JSON errors."""
+"""The FastAPI application: routers, lifespan (Elasticsearch client or embedded database, Kafka publisher), JSON errors."""
 
 from __future__ import annotations
 
 import logging
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import AsyncIterator
 
 from elasticsearch import ApiError, AsyncElasticsearch, TransportError
@@ -12,10 +13,11 @@ from fastapi.responses import JSONResponse
 
 import rasd
 from api.alert_feed import AlertFeed
+from api.backends import SqliteBackend
 from api.config import ApiSettings
 from api.database import Database
 from api.dependencies import KafkaPublisherProvider
-from api.exceptions import RequestBodyError
+from api.exceptions import BackendUnavailable, RequestBodyError
 from api.keys import KeyStore
 from api.routers import alerts, health, keys, reports, search, signals, subscriptions, web
 from api.subscription_store import SubscriptionStore
@@ -41,35 +43,53 @@ Search and ingest Arabic-language conflict reporting on Syria.
 * **/keys** — API keys, made by the administrator (`RASD_ADMIN_TOKEN`) or with `rasd keys create`.
 
 Subscriptions and alerts need an API key: `Authorization: Bearer <key>` or `X-API-Key: <key>`.
+
+In the embedded mode (`rasd api --embedded-db FILE`, `RASD_EMBEDDED_DB`) the same read endpoints
+serve the SQLite file of `rasd run`, without Elasticsearch or Kafka; the endpoints that need
+Kafka (ingest, subscription writes, the live alert stream) answer 503.
 """
 
 
 def create_app(settings: Settings | None = None, *, api_settings: ApiSettings | None = None,
-               delivery_settings: DeliverySettings | None = None) -> FastAPI:
+               delivery_settings: DeliverySettings | None = None, embedded_db: str | Path | None = None) -> FastAPI:
     """Build the API for one deployment.
 
     Args:
         settings: the process settings; read from ``RASD_*`` variables when None.
         api_settings: key database, admin token, limits; from ``RASD_*`` variables when None.
         delivery_settings: webhook secret and target rules; from ``RASD_*`` variables when None.
+        embedded_db: the SQLite file of ``rasd run`` to read instead of Elasticsearch (default:
+            ``api_settings.embedded_db``, i.e. ``RASD_EMBEDDED_DB``; unset: Elasticsearch).
 
     Returns:
-        The application; its lifespan opens the Elasticsearch client and closes it, the Kafka
-        producers and the live-alert feed on shutdown.
+        The application; its lifespan opens the Elasticsearch client (not in the embedded mode) and
+        closes it, the embedded database, the Kafka producers and the live-alert feed on shutdown.
+
+    Raises:
+        ConfigurationError: the embedded database does not exist or cannot be opened.
     """
     settings = settings or Settings.from_env()
     api_settings = api_settings or ApiSettings.from_env()
     delivery_settings = delivery_settings or DeliverySettings.from_env()
+    embedded_path = embedded_db if embedded_db is not None else (api_settings.embedded_db or None)
+    embedded = SqliteBackend.open(embedded_path) if embedded_path else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.elasticsearch = AsyncElasticsearch(settings.elasticsearch_url, request_timeout=ES_REQUEST_TIMEOUT_S)
         app.state.publishers = KafkaPublisherProvider(settings)
-        log.info("api started namespace=%s elasticsearch=%s", settings.namespace, settings.elasticsearch_url)
+        if embedded is None:
+            app.state.elasticsearch = AsyncElasticsearch(settings.elasticsearch_url,
+                                                         request_timeout=ES_REQUEST_TIMEOUT_S)
+            log.info("api started namespace=%s elasticsearch=%s", settings.namespace, settings.elasticsearch_url)
+        else:
+            log.info("api started namespace=%s embedded_db=%s", settings.namespace, embedded.store.path)
         try:
             yield
         finally:
-            await app.state.elasticsearch.close()
+            if app.state.elasticsearch is not None:
+                await app.state.elasticsearch.close()
+            if embedded is not None:
+                embedded.close()
             app.state.publishers.close()
             app.state.alert_feed.close()
             app.state.subscription_writer.close()
@@ -78,6 +98,8 @@ def create_app(settings: Settings | None = None, *, api_settings: ApiSettings | 
     app.state.settings = settings
     app.state.api_settings = api_settings
     app.state.delivery_settings = delivery_settings
+    app.state.elasticsearch = None
+    app.state.embedded_backend = embedded
     database = Database(api_settings.db_path)
     app.state.keys = KeyStore(database)
     app.state.subscriptions = SubscriptionStore(database)
@@ -88,6 +110,7 @@ def create_app(settings: Settings | None = None, *, api_settings: ApiSettings | 
         app.include_router(module.router)
     app.add_exception_handler(RequestBodyError, _request_body_error)
     app.add_exception_handler(ProducerError, _producer_error)
+    app.add_exception_handler(BackendUnavailable, _backend_unavailable)
     app.add_exception_handler(TransportError, _elasticsearch_unreachable)
     app.add_exception_handler(ApiError, _elasticsearch_refused)
     app.add_exception_handler(ConfigurationError, _misconfigured)
@@ -102,6 +125,11 @@ async def _request_body_error(request: Request, exc: RequestBodyError) -> JSONRe
 async def _producer_error(request: Request, exc: ProducerError) -> JSONResponse:
     log.warning("kafka unavailable path=%s error=%s", request.url.path, exc)
     return JSONResponse(status_code=503, content={"detail": f"reports cannot be queued now: {exc}"})
+
+
+async def _backend_unavailable(request: Request, exc: BackendUnavailable) -> JSONResponse:
+    log.warning("backend unavailable path=%s error=%s", request.url.path, exc)
+    return JSONResponse(status_code=503, content={"detail": str(exc)})
 
 
 async def _elasticsearch_unreachable(request: Request, exc: TransportError) -> JSONResponse:

@@ -30,12 +30,15 @@ class ApiSettings:
         max_subscriptions: subscriptions one owner may hold (``RASD_API_MAX_SUBSCRIPTIONS``).
         alert_stream_ready_seconds: how long the first ``GET /alerts/stream`` waits for the
             alerts-topic consumer to be positioned (``RASD_API_ALERT_STREAM_READY_SECONDS``).
+        embedded_db: the SQLite file of ``rasd run`` to serve instead of Elasticsearch
+            (``RASD_EMBEDDED_DB``; empty: Elasticsearch). The endpoints that need Kafka then answer 503.
     """
 
     api_db: str = DEFAULT_API_DB
     admin_token: str = field(default="", repr=False)
     max_subscriptions: int = 100
     alert_stream_ready_seconds: float = 15.0
+    embedded_db: str = ""
 
     def __post_init__(self) -> None:
         if self.admin_token and len(self.admin_token) < MIN_ADMIN_TOKEN_CHARS:
@@ -52,7 +55,7 @@ class ApiSettings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> "ApiSettings":
         """Build settings from ``RASD_API_DB``, ``RASD_ADMIN_TOKEN``, ``RASD_API_MAX_SUBSCRIPTIONS``,
-        ``RASD_API_ALERT_STREAM_READY_SECONDS``, then keyword overrides.
+        ``RASD_API_ALERT_STREAM_READY_SECONDS``, ``RASD_EMBEDDED_DB``, then keyword overrides.
 
         Raises:
             ConfigurationError: a value has the wrong form, naming the variable.
@@ -61,6 +64,8 @@ class ApiSettings:
         values: dict = {}
         if env.get("RASD_API_DB"):
             values["api_db"] = env["RASD_API_DB"]
+        if env.get("RASD_EMBEDDED_DB", "").strip():
+            values["embedded_db"] = env["RASD_EMBEDDED_DB"].strip()
         if "RASD_ADMIN_TOKEN" in env:
             values["admin_token"] = env["RASD_ADMIN_TOKEN"].strip()
         for name, kind in (("max_subscriptions", int), ("alert_stream_ready_seconds", float)):

@@ -1,6 +1,6 @@
 """The API's dependencies, as ``Annotated`` aliases routes declare in their signatures.
 
-The settings, the Elasticsearch client and the Kafka publisher live on
+The settings, the Elasticsearch client, the read backend and the Kafka publisher live on
 ``app.state`` (created by the application's lifespan), so tests replace them with
 ``app.dependency_overrides`` and no route reaches for a global.
 """
@@ -12,8 +12,9 @@ import threading
 from typing import Annotated, Protocol
 
 from elasticsearch import AsyncElasticsearch
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 
+from api.backends import ElasticsearchBackend, SearchBackend
 from producers.kafka_sink import KafkaSink
 from producers.publisher import ReportPublisher
 from rasd.settings import Settings
@@ -63,8 +64,35 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_elasticsearch(request: Request) -> AsyncElasticsearch:
+def get_elasticsearch(request: Request) -> AsyncElasticsearch | None:
+    """The application's Elasticsearch client; None in the embedded mode."""
     return request.app.state.elasticsearch
+
+
+def get_search_backend(request: Request, settings: Annotated[Settings, Depends(get_settings)],
+                       client: Annotated[AsyncElasticsearch | None, Depends(get_elasticsearch)]) -> SearchBackend:
+    """The backend of the read endpoints: the embedded SQLite file when the app has one, else Elasticsearch.
+
+    Elasticsearch's backend is built around :func:`get_elasticsearch`, so a test that overrides the
+    client reaches every read endpoint through it.
+    """
+    embedded = request.app.state.embedded_backend
+    if embedded is not None:
+        return embedded
+    return ElasticsearchBackend(client, settings.indices)
+
+
+def require_streaming(request: Request) -> None:
+    """Refuse, in the embedded mode, an endpoint that needs Kafka.
+
+    Raises:
+        HTTPException: 503 naming the mode and what to do instead.
+    """
+    if request.app.state.embedded_backend is not None:
+        raise HTTPException(503, f"{request.method} {request.url.path} needs Kafka, and this API serves the "
+                                 "embedded database of `rasd run` (read-only: search, reports, signals, alerts); "
+                                 "add reports with `rasd run FILE.jsonl --db <the same file>`, or run the "
+                                 "streaming deployment")
 
 
 def get_publishers(request: Request) -> PublisherProvider:
@@ -72,5 +100,7 @@ def get_publishers(request: Request) -> PublisherProvider:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-ElasticsearchDep = Annotated[AsyncElasticsearch, Depends(get_elasticsearch)]
+ElasticsearchDep = Annotated[AsyncElasticsearch | None, Depends(get_elasticsearch)]
+SearchBackendDep = Annotated[SearchBackend, Depends(get_search_backend)]
 PublishersDep = Annotated[PublisherProvider, Depends(get_publishers)]
+StreamingDep = Depends(require_streaming)

@@ -10,3 +10,7 @@ class RequestBodyError(RasdError):
         super().__init__(message)
         self.status_code = status_code
         self.message = message
+
+
+class BackendUnavailable(RasdError):
+    """The backend of the read endpoints cannot answer now (503), e.g. the embedded database is locked or gone."""

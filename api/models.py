@@ -60,11 +60,23 @@ class ElasticsearchHealth(BaseModel):
     error: str | None = None
 
 
+class SqliteHealth(BaseModel):
+    """The SQLite file of ``rasd run`` that the API reads in the embedded mode."""
+
+    reachable: bool
+    file: str = Field(description="The file's name (not its folder).")
+    counts: dict[str, int] = Field({}, description="Rows of reports, signals, alerts and dead_letters.")
+    error: str | None = None
+
+
 class Health(BaseModel):
-    status: str = Field(description="ok, or degraded when Elasticsearch cannot be reached.")
+    status: str = Field(description="ok, or degraded when the backend (Elasticsearch or SQLite) cannot be read.")
     version: str = Field(description="Version of rasd.")
     namespace: str
-    elasticsearch: ElasticsearchHealth
+    backend: str = Field("elasticsearch", description=(
+        "elasticsearch, or sqlite in the embedded mode (`rasd api --embedded-db`: read-only, no Kafka)."))
+    elasticsearch: ElasticsearchHealth | None = Field(None, description="Absent in the embedded mode.")
+    sqlite: SqliteHealth | None = Field(None, description="Only in the embedded mode.")
 
 
 class Location(BaseModel):

@@ -76,6 +76,18 @@ class SignalParams:
 
 
 @dataclass(frozen=True)
+class AlertParams:
+    """The parameters of ``GET /alerts`` besides the owner (any-of filters; none when empty)."""
+
+    subscription_ids: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    severities: tuple[str, ...] = ()
+    since: str | None = None
+    page: int = 1
+    size: int = 50
+
+
+@dataclass(frozen=True)
 class TextQuery:
     """How a free-text query is searched.
 
@@ -326,5 +338,35 @@ def build_signals_body(params: SignalParams) -> dict[str, Any]:
         "sort": [{"window_end": {"order": "desc", "missing": "_last"}}],
         "from_": offset,
         "size": params.size,
+        "track_total_hits": True,
+    }
+
+
+def build_alerts_body(owner: str, *, subscription_ids: tuple[str, ...] = (), kinds: tuple[str, ...] = (),
+                      severities: tuple[str, ...] = (), since: str | None = None, page: int = 1,
+                      size: int = 50) -> dict[str, Any]:
+    """The search body of one owner's alerts, newest first.
+
+    Args:
+        owner: the key's owner; always a filter, whatever else is asked.
+        subscription_ids, kinds, severities: any-of filters (none when empty).
+        since: alerts created on or after this ISO date or time.
+
+    Raises:
+        QueryParameterError: ``since`` is not an ISO date, or the page is out of range.
+    """
+    offset = check_page(page, size)
+    filters: list[dict[str, Any]] = [{"term": {"owner": owner}}]
+    for field_name, values in (("subscription_id", subscription_ids), ("kind", kinds), ("severity", severities)):
+        if values:
+            filters.append({"terms": {field_name: list(values)}})
+    created = build_range_filter("created_at", since, None)
+    if created:
+        filters.append(created)
+    return {
+        "query": {"bool": {"filter": filters}},
+        "sort": [{"created_at": {"order": "desc", "missing": "_last"}}, {"id": {"order": "desc"}}],
+        "from_": offset,
+        "size": size,
         "track_total_hits": True,
     }

@@ -8,17 +8,18 @@ use a fetch-based SSE client with ``Authorization: Bearer <key>``.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 
 from api.auth import OwnerDep
-from api.dependencies import ElasticsearchDep, SettingsDep
+from api.dependencies import SearchBackendDep, StreamingDep
 from api.models import ErrorResponse
-from api.queries import MAX_PAGE, MAX_TERMS, FilterValue, QueryParameterError, build_range_filter, check_page
+from api.queries import build_alerts_body  # noqa: F401 (its home was here)
+from api.queries import MAX_PAGE, MAX_TERMS, AlertParams, FilterValue, QueryParameterError
 from api.state import AlertFeedDep, ApiSettingsDep, BroadcasterDep
-from api.subscription_models import AlertList, AlertOut
+from api.subscription_models import AlertList
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
 
@@ -27,43 +28,12 @@ SubscriptionFilter = Annotated[list[FilterValue], Query(alias="subscription", ma
                                                         description="Subscription id; repeatable.")]
 
 
-def build_alerts_body(owner: str, *, subscription_ids: tuple[str, ...] = (), kinds: tuple[str, ...] = (),
-                      severities: tuple[str, ...] = (), since: str | None = None, page: int = 1,
-                      size: int = 50) -> dict[str, Any]:
-    """The search body of one owner's alerts, newest first.
-
-    Args:
-        owner: the key's owner; always a filter, whatever else is asked.
-        subscription_ids, kinds, severities: any-of filters (none when empty).
-        since: alerts created on or after this ISO date or time.
-
-    Raises:
-        QueryParameterError: ``since`` is not an ISO date, or the page is out of range.
-    """
-    offset = check_page(page, size)
-    filters: list[dict[str, Any]] = [{"term": {"owner": owner}}]
-    for field, values in (("subscription_id", subscription_ids), ("kind", kinds), ("severity", severities)):
-        if values:
-            filters.append({"terms": {field: list(values)}})
-    created = build_range_filter("created_at", since, None)
-    if created:
-        filters.append(created)
-    return {
-        "query": {"bool": {"filter": filters}},
-        "sort": [{"created_at": {"order": "desc", "missing": "_last"}}, {"id": {"order": "desc"}}],
-        "from_": offset,
-        "size": size,
-        "track_total_hits": True,
-    }
-
-
 @router.get("", response_model=AlertList, summary="The owner's alerts, newest first",
             description="Empty before any alert was indexed.",
             responses={**_AUTH, 422: {"model": ErrorResponse, "description": "A parameter is out of range."}})
 async def list_alerts(
     owner: OwnerDep,
-    settings: SettingsDep,
-    client: ElasticsearchDep,
+    backend: SearchBackendDep,
     subscription: SubscriptionFilter = [],
     kind: Annotated[list[FilterValue], Query(max_length=MAX_TERMS, description="report or signal; repeatable.")] = [],
     severity: Annotated[list[FilterValue], Query(max_length=MAX_TERMS,
@@ -72,21 +42,19 @@ async def list_alerts(
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> AlertList:
+    params = AlertParams(subscription_ids=tuple(subscription), kinds=tuple(kind), severities=tuple(severity),
+                         since=since, page=page, size=size)
     try:
-        body = build_alerts_body(owner, subscription_ids=tuple(subscription), kinds=tuple(kind),
-                                 severities=tuple(severity), since=since, page=page, size=size)
+        return await backend.list_alerts(owner, params)
     except QueryParameterError as exc:
         raise HTTPException(422, str(exc)) from None
-    raw = await client.search(index=settings.indices.alerts, ignore_unavailable=True, allow_no_indices=True, **body)
-    hits = raw.body.get("hits", {})
-    alerts = [AlertOut.model_validate({**h["_source"], "id": h["_id"]}) for h in hits.get("hits", [])]
-    return AlertList(total=hits.get("total", {}).get("value", 0), page=page, size=size, alerts=alerts)
 
 
 @router.get("/stream", summary="Live alerts of the owner (server-sent events)",
-            response_class=StreamingResponse,
+            response_class=StreamingResponse, dependencies=[StreamingDep],
             responses={**_AUTH, 200: {"content": {"text/event-stream": {}}, "description": "The event stream."},
-                       503: {"model": ErrorResponse, "description": "Kafka cannot be reached."}})
+                       503: {"model": ErrorResponse, "description": (
+                           "Kafka cannot be reached, or the API serves the embedded database (no Kafka).")}})
 async def stream_alerts(request: Request, owner: OwnerDep, feed: AlertFeedDep, broadcaster: BroadcasterDep,
                         settings: ApiSettingsDep, subscription: SubscriptionFilter = []) -> StreamingResponse:
     if not await feed.ensure_running(settings.alert_stream_ready_seconds):

@@ -5,12 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any
 
-from elasticsearch import NotFoundError
 from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.dependencies import ElasticsearchDep, PublishersDep, SettingsDep
+from api.dependencies import PublishersDep, SearchBackendDep, StreamingDep
 from api.ingest import describe_result, parse_reports_body, read_body_capped, to_raw_items
 from api.models import ErrorResponse, IngestRefused, IngestResponse, ReportBatchIn, ReportDocument, ReportIn
 
@@ -36,14 +35,11 @@ _INGEST_BODY = {
 
 @router.get("/{report_id:path}", response_model=ReportDocument, summary="One indexed report",
             responses={404: {"model": ErrorResponse, "description": "No report has this id."}})
-async def get_report(report_id: Annotated[str, Path(min_length=1)], settings: SettingsDep,
-                     client: ElasticsearchDep) -> ReportDocument:
-    try:
-        found = await client.get(index=settings.indices.reports, id=report_id,
-                                 source_excludes=["text_search", "text_normalized"])
-    except NotFoundError:
-        raise HTTPException(404, f"no report with id {report_id!r}") from None
-    return ReportDocument.model_validate({**found["_source"], "id": found["_id"]})
+async def get_report(report_id: Annotated[str, Path(min_length=1)], backend: SearchBackendDep) -> ReportDocument:
+    found = await backend.get_report(report_id)
+    if found is None:
+        raise HTTPException(404, f"no report with id {report_id!r}")
+    return found
 
 
 @router.post(
@@ -53,10 +49,12 @@ async def get_report(report_id: Annotated[str, Path(min_length=1)], settings: Se
                  "202 when at least one report was accepted; 422 when none was. Limits: 1 MB per report, "
                  "10 MB per batch (413)."),
     openapi_extra=_INGEST_BODY,
+    dependencies=[StreamingDep],
     responses={413: {"model": ErrorResponse, "description": "Body too large."},
                422: {"model": IngestRefused | ErrorResponse, "description": (
                    "Malformed JSON or an unexpected shape (`detail` only), or no report accepted (with `refused`).")},
-               503: {"model": ErrorResponse, "description": "Kafka cannot be reached."}},
+               503: {"model": ErrorResponse, "description": "Kafka cannot be reached, or the API serves the embedded "
+                                                             "database (no Kafka)."}},
 )
 async def post_reports(request: Request, publishers: PublishersDep) -> Any:
     raw = await read_body_capped(request.headers.get("content-length"), request.stream())

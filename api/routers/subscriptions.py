@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import OwnerDep
 from api.config import ApiSettings
+from api.dependencies import StreamingDep
 from api.exceptions import RequestBodyError
 from api.ingest import read_body_capped
 from api.keys import utc_now_iso
@@ -43,7 +44,8 @@ _WRITE_ERRORS = {
     409: {"model": ErrorResponse, "description": "The owner holds the most subscriptions allowed."},
     413: {"model": ErrorResponse, "description": f"Body over {MAX_SUBSCRIPTION_BODY_BYTES} bytes."},
     422: {"model": ErrorResponse, "description": "Malformed JSON, an unknown or bad field, a refused channel target."},
-    503: {"model": ErrorResponse, "description": "Kafka did not acknowledge: nothing was changed."},
+    503: {"model": ErrorResponse, "description": ("Kafka did not acknowledge: nothing was changed (or the API serves "
+                                                  "the embedded database, which takes no subscriptions).")},
 }
 _BODY = {"requestBody": {"required": True, "content": {"application/json": {
     "schema": inline_definitions(SubscriptionFields.model_json_schema())}}}}
@@ -94,7 +96,7 @@ async def find(store: SubscriptionStore, owner: str, subscription_id: str) -> di
 @router.post("", status_code=201, response_model=SubscriptionSaved, summary="Create a subscription",
              description=("The answer holds `webhook_secret` when the subscription has a webhook: the key of its "
                           "X-Rasd-Signature header, not shown again."),
-             openapi_extra=_BODY, responses=_WRITE_ERRORS)
+             openapi_extra=_BODY, dependencies=[StreamingDep], responses=_WRITE_ERRORS)
 async def create_subscription(request: Request, response: Response, owner: OwnerDep, settings: ApiSettingsDep,
                               delivery: DeliverySettingsDep, store: SubscriptionStoreDep,
                               writer: SubscriptionWriterDep) -> SubscriptionSaved:
@@ -134,7 +136,7 @@ async def update(subscription_id: str, request: Request, owner: str, *, partial:
 
 @router.put("/{subscription_id}", response_model=SubscriptionSaved, summary="Replace a subscription",
             description="Every field takes the value sent, or its default.",
-            openapi_extra=_BODY, responses={**_WRITE_ERRORS, **_NOT_FOUND})
+            openapi_extra=_BODY, dependencies=[StreamingDep], responses={**_WRITE_ERRORS, **_NOT_FOUND})
 async def replace_subscription(subscription_id: SubscriptionId, request: Request, owner: OwnerDep,
                                settings: ApiSettingsDep, delivery: DeliverySettingsDep, store: SubscriptionStoreDep,
                                writer: SubscriptionWriterDep) -> SubscriptionSaved:
@@ -144,7 +146,7 @@ async def replace_subscription(subscription_id: SubscriptionId, request: Request
 
 @router.patch("/{subscription_id}", response_model=SubscriptionSaved, summary="Change some fields",
               description="Send only the fields to change, e.g. `{\"active\": false}`.",
-              openapi_extra=_BODY, responses={**_WRITE_ERRORS, **_NOT_FOUND})
+              openapi_extra=_BODY, dependencies=[StreamingDep], responses={**_WRITE_ERRORS, **_NOT_FOUND})
 async def patch_subscription(subscription_id: SubscriptionId, request: Request, owner: OwnerDep,
                              settings: ApiSettingsDep, delivery: DeliverySettingsDep, store: SubscriptionStoreDep,
                              writer: SubscriptionWriterDep) -> SubscriptionSaved:
@@ -154,8 +156,10 @@ async def patch_subscription(subscription_id: SubscriptionId, request: Request, 
 
 @router.delete("/{subscription_id}", status_code=204, summary="Delete a subscription",
                description="A tombstone goes to the subscriptions topic: matching and delivery stop.",
+               dependencies=[StreamingDep],
                responses={**_AUTH, **_NOT_FOUND,
-                          503: {"model": ErrorResponse, "description": "Kafka did not acknowledge."}})
+                          503: {"model": ErrorResponse, "description": (
+                              "Kafka did not acknowledge (or the API serves the embedded database).")}})
 async def delete_subscription(subscription_id: SubscriptionId, owner: OwnerDep, store: SubscriptionStoreDep,
                               writer: SubscriptionWriterDep) -> Response:
     try:
