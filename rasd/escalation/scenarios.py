@@ -52,6 +52,7 @@ class Episode:
             ``(("governorate", "Idlib"), ("actor_pair", "hts|syr-gov-forces"))``.
         start, end: event time of its first and last report (epoch seconds).
         report_ids: its reports.
+        paired_ids: those of its reports whose text names both actors of its dyad (violence between them).
     """
 
     id: str
@@ -60,6 +61,7 @@ class Episode:
     start: float
     end: float
     report_ids: tuple[str, ...]
+    paired_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,7 @@ class StreamBuilder:
         self.end = self.start + self.days * _DAY
         self.reports: list[StreamReport] = []
         self.violence: dict[str, list[float]] = {}
+        self.paired: set[str] = set()
         self._serial = 0
 
     @classmethod
@@ -137,7 +140,9 @@ class StreamBuilder:
             return self._add(self._fill("violent_unknown", governorate), moment, kind)
         a, b = dyad if self.rng.random() < 0.5 else dyad[::-1]
         if self.rng.random() < 0.7:
-            return self._add(self._fill("violent_dyad", governorate, a, b), moment, kind)
+            report_id = self._add(self._fill("violent_dyad", governorate, a, b), moment, kind)
+            self.paired.add(report_id)
+            return report_id
         return self._add(self._fill("violent_one", governorate, dyad[0]), moment, kind)
 
     def _background(self) -> None:
@@ -216,6 +221,7 @@ class StreamBuilder:
             for _ in range(self.rng.randint(*options["events"])):
                 text = self._fill("violent_dyad", governorate, *(dyad if self.rng.random() < 0.5 else dyad[::-1]))
                 ids.append(self._add(text, at(self.rng.uniform(0, hours)), kind))
+                self.paired.add(ids[-1])
         elif kind in ("burst", "quiet_break"):
             for _ in range(self.rng.randint(*options["events"])):
                 ids.append(self._violent(governorate, at(self.rng.uniform(0, hours)), dyad, kind))
@@ -237,7 +243,8 @@ class StreamBuilder:
             targets.append(("governorate", governorate))
         if dyad is not None and kind in ("burst", "truce_breakdown", "new_dyad"):
             targets.append(("actor_pair", pair_key(*dyad)))
-        return Episode(episode_id, kind, tuple(targets), min(times), max(times), tuple(ids))
+        return Episode(episode_id, kind, tuple(targets), min(times), max(times), tuple(ids),
+                       tuple(i for i in ids if i in self.paired))
 
 
 def build_streams(seeds: list[int], weeks: int | None = None) -> Iterator[Stream]:

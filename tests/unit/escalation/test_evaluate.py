@@ -21,7 +21,7 @@ def test_the_detector_finds_most_planted_episodes_and_sends_few_false_signals(sc
 
 def test_the_analysis_finds_what_was_planted_and_detection_is_fast(scores):
     assert scores["analysis_check"]["governorate_found"] >= 0.95
-    assert scores["analysis_check"]["dyad_found"] >= 0.5
+    assert scores["analysis_check"]["dyad_found"] >= 0.9
     assert 0 < scores["speed"]["ms_per_report_key"] < 1.0
 
 
