@@ -17,6 +17,7 @@ from api.backends import SqliteBackend
 from api.config import ApiSettings
 from api.database import Database
 from api.dependencies import KafkaPublisherProvider
+from api.embedded_ingest import EmbeddedPublisherProvider, read_subscriptions
 from api.exceptions import BackendUnavailable, RequestBodyError
 from api.keys import KeyStore
 from api.routers import alerts, health, keys, reports, search, signals, subscriptions, web
@@ -44,44 +45,52 @@ Search and ingest Arabic-language conflict reporting on Syria.
 
 Subscriptions and alerts need an API key: `Authorization: Bearer <key>` or `X-API-Key: <key>`.
 
-In the embedded mode (`rasd api --embedded-db FILE`, `RASD_EMBEDDED_DB`) the same read endpoints
-serve the SQLite file of `rasd run`, without Elasticsearch or Kafka; the endpoints that need
-Kafka (ingest, subscription writes, the live alert stream) answer 503.
+In the embedded mode (`rasd api --embedded-db FILE`, `RASD_EMBEDDED_DB`) the same endpoints
+serve the SQLite file of `rasd run`, without Elasticsearch or Kafka: **POST /reports** runs the
+pipeline of `rasd run` on each report and stores it before answering; subscription writes and
+the live alert stream, which need Kafka, answer 503.
 """
 
 
 def create_app(settings: Settings | None = None, *, api_settings: ApiSettings | None = None,
-               delivery_settings: DeliverySettings | None = None, embedded_db: str | Path | None = None) -> FastAPI:
+               delivery_settings: DeliverySettings | None = None, embedded_db: str | Path | None = None,
+               embedded_subscriptions: str | Path | None = None) -> FastAPI:
     """Build the API for one deployment.
 
     Args:
         settings: the process settings; read from ``RASD_*`` variables when None.
         api_settings: key database, admin token, limits; from ``RASD_*`` variables when None.
         delivery_settings: webhook secret and target rules; from ``RASD_*`` variables when None.
-        embedded_db: the SQLite file of ``rasd run`` to read instead of Elasticsearch (default:
-            ``api_settings.embedded_db``, i.e. ``RASD_EMBEDDED_DB``; unset: Elasticsearch).
+        embedded_db: the SQLite file of ``rasd run`` to serve instead of Elasticsearch and Kafka (default:
+            ``api_settings.embedded_db``, i.e. ``RASD_EMBEDDED_DB``; unset: Elasticsearch and Kafka).
+        embedded_subscriptions: the JSON subscriptions that reports posted in the embedded mode are
+            matched against (default: ``RASD_EMBEDDED_SUBSCRIPTIONS``, else the bundled samples).
 
     Returns:
         The application; its lifespan opens the Elasticsearch client (not in the embedded mode) and
         closes it, the embedded database, the Kafka producers and the live-alert feed on shutdown.
 
     Raises:
-        ConfigurationError: the embedded database does not exist or cannot be opened.
+        ConfigurationError: the embedded database does not exist or cannot be opened, or the
+            embedded subscriptions cannot be read.
     """
     settings = settings or Settings.from_env()
     api_settings = api_settings or ApiSettings.from_env()
     delivery_settings = delivery_settings or DeliverySettings.from_env()
     embedded_path = embedded_db if embedded_db is not None else (api_settings.embedded_db or None)
     embedded = SqliteBackend.open(embedded_path) if embedded_path else None
+    if embedded is not None:
+        embedded_book = read_subscriptions(embedded_subscriptions or api_settings.embedded_subscriptions or None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.publishers = KafkaPublisherProvider(settings)
         if embedded is None:
+            app.state.publishers = KafkaPublisherProvider(settings)
             app.state.elasticsearch = AsyncElasticsearch(settings.elasticsearch_url,
                                                          request_timeout=ES_REQUEST_TIMEOUT_S)
             log.info("api started namespace=%s elasticsearch=%s", settings.namespace, settings.elasticsearch_url)
         else:
+            app.state.publishers = EmbeddedPublisherProvider(embedded.store.path, embedded_book)
             log.info("api started namespace=%s embedded_db=%s", settings.namespace, embedded.store.path)
         try:
             yield

@@ -31,7 +31,11 @@ class ApiSettings:
         alert_stream_ready_seconds: how long the first ``GET /alerts/stream`` waits for the
             alerts-topic consumer to be positioned (``RASD_API_ALERT_STREAM_READY_SECONDS``).
         embedded_db: the SQLite file of ``rasd run`` to serve instead of Elasticsearch
-            (``RASD_EMBEDDED_DB``; empty: Elasticsearch). The endpoints that need Kafka then answer 503.
+            (``RASD_EMBEDDED_DB``; empty: Elasticsearch). ``POST /reports`` then runs the embedded
+            pipeline; subscription writes and the live alert stream, which need Kafka, answer 503.
+        embedded_subscriptions: the JSON file of subscriptions that reports posted in the embedded
+            mode are matched against (``RASD_EMBEDDED_SUBSCRIPTIONS``; empty: the bundled samples,
+            as ``rasd run`` takes by default).
     """
 
     api_db: str = DEFAULT_API_DB
@@ -39,6 +43,7 @@ class ApiSettings:
     max_subscriptions: int = 100
     alert_stream_ready_seconds: float = 15.0
     embedded_db: str = ""
+    embedded_subscriptions: str = ""
 
     def __post_init__(self) -> None:
         if self.admin_token and len(self.admin_token) < MIN_ADMIN_TOKEN_CHARS:
@@ -55,7 +60,8 @@ class ApiSettings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> "ApiSettings":
         """Build settings from ``RASD_API_DB``, ``RASD_ADMIN_TOKEN``, ``RASD_API_MAX_SUBSCRIPTIONS``,
-        ``RASD_API_ALERT_STREAM_READY_SECONDS``, ``RASD_EMBEDDED_DB``, then keyword overrides.
+        ``RASD_API_ALERT_STREAM_READY_SECONDS``, ``RASD_EMBEDDED_DB``, ``RASD_EMBEDDED_SUBSCRIPTIONS``,
+        then keyword overrides.
 
         Raises:
             ConfigurationError: a value has the wrong form, naming the variable.
@@ -64,8 +70,10 @@ class ApiSettings:
         values: dict = {}
         if env.get("RASD_API_DB"):
             values["api_db"] = env["RASD_API_DB"]
-        if env.get("RASD_EMBEDDED_DB", "").strip():
-            values["embedded_db"] = env["RASD_EMBEDDED_DB"].strip()
+        for name in ("embedded_db", "embedded_subscriptions"):
+            var = "RASD_" + name.upper()
+            if env.get(var, "").strip():
+                values[name] = env[var].strip()
         if "RASD_ADMIN_TOKEN" in env:
             values["admin_token"] = env["RASD_ADMIN_TOKEN"].strip()
         for name, kind in (("max_subscriptions", int), ("alert_stream_ready_seconds", float)):

@@ -90,8 +90,9 @@ def require_streaming(request: Request) -> None:
     """
     if request.app.state.embedded_backend is not None:
         raise HTTPException(503, f"{request.method} {request.url.path} needs Kafka, and this API serves the "
-                                 "embedded database of `rasd run` (read-only: search, reports, signals, alerts); "
-                                 "add reports with `rasd run FILE.jsonl --db <the same file>`, or run the "
+                                 "embedded database of `rasd run` without it: its subscriptions are read from a "
+                                 "JSON file (RASD_EMBEDDED_SUBSCRIPTIONS, `rasd run --subscriptions`) and its "
+                                 "alerts are listed by GET /alerts; subscription changes and live alerts need the "
                                  "streaming deployment")
 
 

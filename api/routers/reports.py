@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.dependencies import PublishersDep, SearchBackendDep, StreamingDep
+from api.dependencies import PublishersDep, SearchBackendDep
 from api.ingest import describe_result, parse_reports_body, read_body_capped, to_raw_items
 from api.models import ErrorResponse, IngestRefused, IngestResponse, ReportBatchIn, ReportDocument, ReportIn
 
@@ -47,14 +47,14 @@ async def get_report(report_id: Annotated[str, Path(min_length=1)], backend: Sea
     description=("Send one report object, or `{\"reports\": [...]}`. Each report is validated by the producers' "
                  "rules and sent to the reports topic, or refused with its reason (and dead-lettered). "
                  "202 when at least one report was accepted; 422 when none was. Limits: 1 MB per report, "
-                 "10 MB per batch (413)."),
+                 "10 MB per batch (413). In the embedded mode each accepted report is analysed and stored "
+                 "before the answer (GET /reports/{id} finds it at once)."),
     openapi_extra=_INGEST_BODY,
-    dependencies=[StreamingDep],
     responses={413: {"model": ErrorResponse, "description": "Body too large."},
                422: {"model": IngestRefused | ErrorResponse, "description": (
                    "Malformed JSON or an unexpected shape (`detail` only), or no report accepted (with `refused`).")},
-               503: {"model": ErrorResponse, "description": "Kafka cannot be reached, or the API serves the embedded "
-                                                             "database (no Kafka)."}},
+               503: {"model": ErrorResponse, "description": (
+                   "Kafka cannot be reached (or, in the embedded mode, the SQLite file cannot be written).")}},
 )
 async def post_reports(request: Request, publishers: PublishersDep) -> Any:
     raw = await read_body_capped(request.headers.get("content-length"), request.stream())

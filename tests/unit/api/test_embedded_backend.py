@@ -304,7 +304,7 @@ def test_a_database_removed_under_the_api_makes_health_degraded_and_reads_503(cl
 
 # --- what the embedded mode does not do, and how it is chosen ------------------------------------
 
-@pytest.mark.parametrize("method, path", [("POST", "/reports"), ("POST", "/subscriptions"),
+@pytest.mark.parametrize("method, path", [("POST", "/subscriptions"), ("PUT", "/subscriptions/s-1"),
                                           ("PATCH", "/subscriptions/s-1"), ("DELETE", "/subscriptions/s-1"),
                                           ("GET", "/alerts/stream")])
 def test_endpoints_that_need_kafka_are_503_naming_the_embedded_mode(client, tmp_path, method, path):
@@ -312,6 +312,34 @@ def test_endpoints_that_need_kafka_are_503_naming_the_embedded_mode(client, tmp_
     response = client.request(method, path, headers=key, content=json.dumps({"text": "قصف على إدلب"}))
     assert response.status_code == 503
     assert "embedded database" in response.json()["detail"] and "Kafka" in response.json()["detail"]
+
+
+def test_a_posted_report_is_analysed_and_stored_before_the_answer(client):
+    report = {"id": "r-posted", "source": "SOHR", "published_at": "2019-06-12T09:00:00+00:00",
+              "title": "قصف على أريحا",
+              "text": "قصفت قوات النظام بالصواريخ مدينة أريحا في ريف إدلب الجنوبي، ما أدى إلى مقتل 3 مدنيين."}
+    response = client.post("/reports", content=json.dumps(report, ensure_ascii=False).encode())
+    assert response.status_code == 202 and response.json() == {"accepted": ["r-posted"], "refused": [], "warnings": []}
+    stored = client.get("/reports/r-posted").json()
+    assert "syr-gov-forces" in stored["actor_ids"] and stored["governorates"] == ["Idlib"]
+    assert stored["story_id"] and stored["analysis"]["killed"] == 3
+    assert "r-posted" in _ids(client, q="اريحا")
+
+
+def test_posted_reports_refused_are_422_and_kept_as_dead_letters(client):
+    batch = {"reports": [{"id": "r-empty", "text": "   "}, "not an object"]}
+    response = client.post("/reports", content=json.dumps(batch).encode())
+    assert response.status_code == 422
+    assert [r["code"] for r in response.json()["refused"]] == ["empty_text", "not_an_object"]
+    assert client.get("/health").json()["sqlite"]["counts"]["dead_letters"] == 2
+    assert client.post("/reports", content=b'{"text": ').status_code == 422  # malformed: judged before the pipeline
+
+
+def test_bad_embedded_subscriptions_fail_fast(tmp_path, db):
+    bad = tmp_path / "subs.json"
+    bad.write_text('{"subscriptions": "none"}', encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="subs.json"):
+        create_app(_settings(), api_settings=_api_settings(tmp_path), embedded_db=db, embedded_subscriptions=bad)
 
 
 @pytest.mark.parametrize("params, detail", [
