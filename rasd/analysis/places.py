@@ -47,11 +47,13 @@ from __future__ import annotations
 
 import bisect
 import math
+import operator
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from itertools import compress
+from typing import Any, NamedTuple
 
 from rasd.errors import DataError
 from rasd.resources import load_json
@@ -79,6 +81,7 @@ _MAX_DIRECTIONS = 3
 _SENTENCE_MARKS = (".", "\n", "؟", "?", "!")
 _SENTENCE_WINDOW = 600  # characters searched for a sentence's ends (a sentence is rarely longer)
 UNLISTED_ID = "rasd-unlisted"  # gazetteer_id of a place the gazetteer lacks
+_WORD_MEMO_SIZE = 65_536  # words whose readings are remembered (the table is cleared when full)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +116,28 @@ class GazetteerEntry:
     lon: float | None
     precision: str
     population: int | None = None
+
+
+_NORM = operator.attrgetter("norm")
+
+
+class _WordForms(NamedTuple):
+    """What the geocoder reads in one normalised word that starts something, worked out once per word.
+
+    Most words start nothing: they are read as an empty tuple instead (see
+    :meth:`Gazetteer._read_words`), so a text's matchers visit only the others.
+
+    Attributes:
+        name_starts: the proclitic splits whose remainder starts a listed or blocked name.
+        heads: the splits whose remainder is a countryside, direction, facility or governorate word.
+        unlisted_cue: whether a remainder is a settlement cue of unlisted names ("بلدة", "وقرى").
+        feature_cue: the first split whose remainder heads an unlisted facility ("ساحة"), or None.
+    """
+
+    name_starts: tuple[tuple[int, str], ...]
+    heads: tuple[tuple[int, str], ...]
+    unlisted_cue: bool
+    feature_cue: tuple[int, str] | None
 
 
 @dataclass(slots=True)
@@ -229,9 +254,11 @@ class Gazetteer:
         self._blocked: set[tuple[str, ...]] = set()
         self._prefixes: set[tuple[str, ...]] = set()
         names: dict[tuple[str, ...], list[int]] = {}
+        own_names: list[frozenset[tuple[str, ...]]] = []  # per entry, the keys of its own names
         for index, entry in enumerate(self.entries):
-            for name in (entry.name_ar, *entry.aliases_ar):
-                key = name_tokens(name)
+            keys = [name_tokens(name) for name in (entry.name_ar, *entry.aliases_ar)]
+            own_names.append(frozenset(keys))
+            for key in keys:
                 if not key or len("".join(key)) < 3:
                     continue
                 bucket = names.setdefault(key, [])
@@ -243,9 +270,14 @@ class Gazetteer:
                 self._blocked.add(key)
         for key, indices in names.items():
             self._names[key] = tuple(indices)
+        self._own_names = tuple(own_names)
         for key in [*self._names, *self._blocked]:
             for size in range(1, len(key)):
                 self._prefixes.add(key[:size])
+        self._name_firsts = frozenset(key[0] for key in [*self._names, *self._blocked])
+        self._composite_heads = (frozenset(self._countryside) | frozenset(self._direction_nouns)
+                                 | frozenset(self._feature_cues) | self._governorate_cues)
+        self._word_forms: dict[str, _WordForms | tuple[()]] = {}
 
     # ------------------------------------------------------------------ factories
 
@@ -387,13 +419,17 @@ class Gazetteer:
             return []
         aligned = align_normalize(text)
         tokens = tokenize_aligned(aligned)
-        norms = [t.norm for t in tokens]
+        norms = list(map(_NORM, tokens))
         common = is_common_word or (lambda word: False)
         found: list[tuple[int, int]] = []
+        words = self._read_words(norms)
         position = 0
-        while position < len(norms):
-            splits = split_proclitics(norms[position])
-            feature = next(((n, rest) for n, rest in splits if rest in self._unlisted_feature_cues), None)
+        for candidate in compress(range(len(words)), words):  # a word that starts nothing is no cue
+            if candidate < position:
+                continue
+            position = candidate
+            forms = words[position]
+            feature = forms.feature_cue
             if feature is not None:
                 end = self._read_facility_name(norms, position + 1, common)
                 if end is not None:  # "ساحة الكرامة", "مخيم الوافدين": the head is part of the name
@@ -401,8 +437,7 @@ class Gazetteer:
                     found.append((start, tokens[end - 1].end))
                     position = end
                     continue
-            if not any(rest in self._unlisted_cues for _, rest in splits):
-                position += 1
+            if not forms.unlisted_cue:
                 continue
             position += 1
             while position < len(norms) and self._is_cue_word(norms[position]):
@@ -475,7 +510,37 @@ class Gazetteer:
             key, end = (*key, norms[end]), end + 1
 
     def _is_cue_word(self, word: str) -> bool:
-        return any(rest in self._unlisted_cues for _, rest in split_proclitics(word))
+        forms = self._forms_of(word)
+        return bool(forms) and forms.unlisted_cue
+
+    def _read_words(self, norms: list[str]) -> list[_WordForms | tuple[()]]:
+        """What the geocoder reads in each word of a text (:meth:`_forms_of`), from the memory where it can."""
+        words = list(map(self._word_forms.get, norms))
+        if None in words:
+            words = [forms if forms is not None else self._forms_of(word) for forms, word in zip(words, norms)]
+        return words
+
+    def _forms_of(self, word: str) -> _WordForms | tuple[()]:
+        """What the geocoder reads in a normalised word, or an empty tuple when it starts nothing (remembered).
+
+        Example:
+            ``_forms_of("بريف").heads`` -> ``((1, "ريف"),)``; ``_forms_of("قال")`` -> ``()``
+        """
+        forms = self._word_forms.get(word)
+        if forms is None:
+            splits = proclitic_splits(word)
+            forms = _WordForms(
+                name_starts=tuple(split for split in splits if split[1] in self._name_firsts),
+                heads=tuple(split for split in splits if split[1] in self._composite_heads),
+                unlisted_cue=any(rest in self._unlisted_cues for _, rest in splits),
+                feature_cue=next((split for split in splits if split[1] in self._unlisted_feature_cues), None),
+            )
+            if not any(forms):
+                forms = ()
+            if len(self._word_forms) >= _WORD_MEMO_SIZE:
+                self._word_forms.clear()
+            self._word_forms[word] = forms
+        return forms
 
     def _could_be_name(self, word: str) -> bool:
         if len(word) < 3 or not word.isalpha() or word in self._unlisted_stopwords or word.startswith("لل"):
@@ -571,8 +636,8 @@ class Gazetteer:
             and ``name_end`` delimit the toponym inside ``place.text``.
 
         Example:
-            >>> [(m.place.text, text[m.name_start:m.name_end]) for m in
-            ...  Gazetteer.from_data().find_place_mentions(text := "اشتباكات في ريف حلب الغربي")]
+            >>> text = "اشتباكات في ريف حلب الغربي"
+            >>> [(m.place.text, text[m.name_start:m.name_end]) for m in Gazetteer.from_data().find_place_mentions(text)]
             [('ريف حلب الغربي', 'حلب')]
         """
         if not text:
@@ -581,19 +646,22 @@ class Gazetteer:
         tokens = tokenize_aligned(aligned)
         if not tokens:
             return []
-        norms = [t.norm for t in tokens]
-        splits = [split_proclitics(n) for n in norms]
-        mentions = self._select(self._match_names(norms, splits) + self._match_composites(norms, splits))
+        norms = list(map(_NORM, tokens))
+        words = self._read_words(norms)
+        starts = list(compress(range(len(words)), words))  # the words that may start a name or a phrase
+        splits = _Splits(norms)
+        mentions = self._select(self._match_names(norms, words, starts)
+                                + self._match_composites(norms, splits, words, starts))
         return self._resolve(mentions, tokens, norms, splits, aligned)
 
     # ------------------------------------------------------------------ matching
 
-    def _match_names(self, norms: list[str], splits: list[list[tuple[int, str]]]) -> list[_Mention]:
+    def _match_names(self, norms: list[str], words: list[_WordForms], starts: list[int]) -> list[_Mention]:
         found: list[_Mention] = []
         names, prefixes, blocked = self._names, self._prefixes, self._blocked
         count = len(norms)
-        for first in range(count):
-            for prefix_len, rest in splits[first]:
+        for first in starts:
+            for prefix_len, rest in words[first].name_starts:
                 key: tuple[str, ...] = (rest,)
                 last = first + 1
                 while True:
@@ -671,11 +739,12 @@ class Gazetteer:
                     return base
         return None
 
-    def _match_composites(self, norms: list[str], splits: list[list[tuple[int, str]]]) -> list[_Mention]:
+    def _match_composites(self, norms: list[str], splits: "_Splits", words: list[_WordForms],
+                          starts: list[int]) -> list[_Mention]:
         found: list[_Mention] = []
         governorate_only = frozenset({"governorate"})
-        for first in range(len(norms)):
-            for prefix_len, rest in splits[first]:
+        for first in starts:
+            for prefix_len, rest in words[first].heads:
                 if rest in self._countryside:
                     found.extend(self._match_countryside(norms, splits, first, prefix_len, rest))
                 elif rest in self._direction_nouns:
@@ -825,8 +894,7 @@ class Gazetteer:
 
     def _strip_trailing_descriptors(self, index: int, first: int, last: int, prefix_len: int, norms, splits) -> int:
         """Drop descriptive adjectives a listed name carries: "معبر نصيب الحدودي" → "معبر نصيب"."""
-        entry = self.entries[index]
-        own = {name_tokens(n) for n in (entry.name_ar, *entry.aliases_ar)}
+        own = self._own_names[index]
         head = next(rest for length, rest in splits[first] if length == prefix_len)
         end = last
         while end - first > 1 and norms[end - 1] in self._trailing_descriptors:
@@ -847,7 +915,7 @@ class Gazetteer:
         ("ريف دمشق"). "بادية الشام" stays whole: "الشام" names no place.
         """
         entry = self.entries[index]
-        own = {name_tokens(n) for n in (entry.name_ar, *entry.aliases_ar)}
+        own = self._own_names[index]
         administrative = entry.precision in ("governorate", "district", "subdistrict")
         position, descriptive = first, not administrative
         head = next(rest for length, rest in splits[first] if length == prefix_len)
@@ -1062,6 +1130,18 @@ def name_tokens(name: str) -> tuple[str, ...]:
     return tuple(t.norm for t in tokenize(name))
 
 
+class _Splits:
+    """The proclitic splits of a text's words, by token index, worked out when asked for (most never are)."""
+
+    __slots__ = ("_norms",)
+
+    def __init__(self, norms: Sequence[str]) -> None:
+        self._norms = norms
+
+    def __getitem__(self, position: int) -> tuple[tuple[int, str], ...]:
+        return proclitic_splits(self._norms[position])
+
+
 def split_proclitics(norm_word: str) -> list[tuple[int, str]]:
     """``clitic_splits`` plus ل before an article on a ل-initial stem.
 
@@ -1078,6 +1158,17 @@ def split_proclitics(norm_word: str) -> list[tuple[int, str]]:
         >>> split_proclitics("وللاذقيه")[-1]
         (2, 'اللاذقيه')
     """
+    return list(proclitic_splits(norm_word))
+
+
+@lru_cache(maxsize=65_536)
+def proclitic_splits(norm_word: str) -> tuple[tuple[int, str], ...]:
+    """:func:`split_proclitics` as a tuple, remembered per word.
+
+    Example:
+        >>> proclitic_splits("بريف")
+        ((0, 'بريف'), (1, 'ريف'))
+    """
     splits = clitic_splits(norm_word)
     for conjunction in (0, 1):
         if conjunction and norm_word[:1] not in "وف":
@@ -1087,7 +1178,7 @@ def split_proclitics(norm_word: str) -> list[tuple[int, str]]:
             extra = (conjunction + 1, "ا" + rest)
             if extra not in splits:
                 splits.append(extra)
-    return splits
+    return tuple(splits)
 
 
 def load_entries(data: Mapping[str, Any]) -> list[GazetteerEntry]:

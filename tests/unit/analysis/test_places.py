@@ -11,9 +11,13 @@ import pytest
 from rasd.analysis.places import (
     COMMON,
     CUE_ONLY,
+    GAZETTEER_FILE,
     Gazetteer,
     GazetteerEntry,
+    LEXICON_FILE,
+    load_entries,
     name_tokens,
+    proclitic_splits,
     split_proclitics,
 )
 from rasd.errors import DataError
@@ -462,3 +466,22 @@ def test_cued_names_continue_a_list_through_listed_names_and_stop_at_everyday_wo
 def test_a_verb_after_and_ends_the_list_of_cued_names(gazetteer):
     text = "تقدمت القوات في محيط بلدة الشيفونية وسيطرت على المزارع"
     assert [text[s:e] for s, e in gazetteer.find_cued_names(text)] == ["الشيفونية"]
+
+
+def test_remembered_splits_are_the_fresh_splits():
+    for word in ("وللاذقيه", "بريف", "ادلب", "فبسراقب"):
+        assert proclitic_splits(word) == tuple(split_proclitics(word)) == tuple(split_proclitics(word))
+    assert proclitic_splits("بريف") == ((0, "بريف"), (1, "ريف"))
+
+
+def test_remembered_word_readings_give_the_places_of_a_fresh_gazetteer(gazetteer, monkeypatch):
+    text = ("قصفت قوات النظام بلدات مسحرة ومجدوليا بريف القنيطرة وكفرنبودة في ريف حماة الشمالي، "
+            "وشمال غربي سوريا وساحة الكرامة في محافظتي حماة وإدلب")
+    expected = ([(m.place.text, m.place.gazetteer_id, m.name_start) for m in gazetteer.find_place_mentions(text)],
+                gazetteer.find_cued_names(text))
+    monkeypatch.setattr("rasd.analysis.places._WORD_MEMO_SIZE", 3)  # the table is cleared again and again
+    fresh = Gazetteer(load_entries(load_json(GAZETTEER_FILE)), load_json(LEXICON_FILE))
+    for _ in range(2):
+        assert ([(m.place.text, m.place.gazetteer_id, m.name_start) for m in fresh.find_place_mentions(text)],
+                fresh.find_cued_names(text)) == expected
+    assert len(expected[0]) >= 5 and len(expected[1]) >= 2 and len(fresh._word_forms) <= 3
