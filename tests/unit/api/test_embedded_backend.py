@@ -294,8 +294,8 @@ def test_health_names_the_sqlite_backend_and_its_counts(client):
                               "counts": {"reports": 3, "signals": 1, "alerts": 3, "dead_letters": 0}}
 
 
-def test_a_database_removed_under_the_api_makes_health_degraded_and_reads_503(client, db):
-    client.app.state.embedded_backend.store.conn.close()  # as if the file could no longer be read
+def test_a_database_that_can_no_longer_be_read_makes_health_degraded_and_reads_503(client, db):
+    client.app.state.embedded_backend.store.conn.close()
     health = client.get("/health").json()
     assert health["status"] == "degraded" and health["sqlite"]["reachable"] is False
     response = client.get("/search", params={"q": "ادلب"})
