@@ -132,7 +132,7 @@ def cmd_produce(args: argparse.Namespace) -> int:
 def cmd_api(args: argparse.Namespace) -> int:
     from api.main import serve
 
-    serve(args.host, args.port)
+    serve(args.host, args.port, embedded_db=args.embedded_db)
     return 0
 
 
@@ -233,6 +233,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("api", help="serve the search and subscription API")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--embedded-db", default=None, metavar="PATH",
+                   help="serve the SQLite file of `rasd run` instead of Elasticsearch and Kafka")
     p.set_defaults(func=cmd_api)
 
     p = sub.add_parser("keys", help="API keys (stored hashed)")

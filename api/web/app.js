@@ -724,9 +724,11 @@
       const es = body.elasticsearch || {};
       box.className = body.status === 'ok' ? 'health' : 'health bad';
       box.replaceChildren(body.status === 'ok' ? 'الخدمة تعمل' : 'الخدمة متعثرة', ' ',
-        el('span', { lang: 'en', text: body.status === 'ok'
-          ? `API ${body.version} · Elasticsearch ${es.version || ''}`
-          : `Elasticsearch unreachable: ${es.error || ''}` }));
+        el('span', { lang: 'en', text: body.backend === 'sqlite'
+          ? `API ${body.version} · embedded SQLite`
+          : body.status === 'ok'
+            ? `API ${body.version} · Elasticsearch ${es.version || ''}`
+            : `Elasticsearch unreachable: ${es.error || ''}` }));
     } catch (err) {
       box.className = 'health bad';
       box.replaceChildren('تعذّر الوصول إلى الخدمة ', el('span', { lang: 'en', text: `API unreachable: ${err.message}` }));
