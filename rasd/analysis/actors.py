@@ -43,6 +43,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import logging
+import operator
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -86,6 +87,8 @@ _ARABIC_RE = re.compile(r"[\u0600-\u06ff]")
 _NISBA_RE = re.compile(r"^ال\w{2,}(?:ي|يه|يين|يون)$")
 _MAX_VARIANTS = 32
 _WORD_MEMO_SIZE = 65_536  # words whose starting splits are remembered (the table is cleared when full)
+_NO_STARTS: tuple[tuple[tuple[int, str], ...], tuple[str, ...]] = ((), ())
+_NORM = operator.attrgetter("norm")
 _TANWEEN_FATHA = "\u064b"
 
 
@@ -423,7 +426,8 @@ class ActorDictionary:
         # worked out once (see _starts_of), so the matcher walks no trie for the others.
         self._phrase_starts = frozenset(key for key in self._phrases.root if key is not None) | self._heads
         self._group_starts = frozenset(key for key in self._group_nouns.root if key is not None)
-        self._word_starts: dict[str, tuple[tuple[tuple[int, str], ...], tuple[str, ...]]] = {}
+        # word -> (phrase splits, group-noun remainders), or () for a word that starts nothing
+        self._word_starts: dict[str, tuple] = {}
 
     # ------------------------------------------------------------------ factories
 
@@ -618,8 +622,11 @@ class ActorDictionary:
         if not text:
             return []
         aligned = align_normalize(text)
-        tokens = [t for t in tokenize_aligned(aligned) if t.norm not in self._skip]
-        norms = [t.norm for t in tokens]
+        tokens = tokenize_aligned(aligned)
+        norms = list(map(_NORM, tokens))
+        if not self._skip.isdisjoint(norms):
+            tokens = [t for t in tokens if t.norm not in self._skip]
+            norms = list(map(_NORM, tokens))
         matches = self._match_tokens(norms)
         if year is None:
             year = self._infer_year(aligned.normalized, matches)
@@ -638,13 +645,13 @@ class ActorDictionary:
         """
         matches: list[_Match] = []
         i = 0
-        count = len(norms)
-        starts_of = self._starts_of
-        while i < count:
-            phrase_splits, group_firsts = starts_of(norms[i])
-            if not phrase_splits and not group_firsts:
-                i += 1
+        words = list(map(self._word_starts.get, norms))
+        if None in words:
+            words = [starts if starts is not None else self._read_starts(word) for starts, word in zip(words, norms)]
+        for candidate in itertools.compress(range(len(words)), words):  # a word that starts nothing matches nothing
+            if candidate < i:
                 continue
+            i = candidate
             best = self._best_at(norms, i)
             group = self._after_group_noun(norms, i)
             if group is not None:
@@ -671,14 +678,20 @@ class ActorDictionary:
     def _best_at(self, norms: list[str], i: int) -> tuple[int, int, int, tuple[_Entry, ...], str] | None:
         """The longest match starting at token ``i``: (length, rank, -prefix, entries, via)."""
         best: tuple[int, int, int, tuple[_Entry, ...], str] | None = None
+        root, count = self._phrases.root, len(norms)
         for prefix_len, first in self._starts_of(norms[i])[0]:
-            for length, entries in self._phrases.walk(first, norms, i + 1):
-                via = entries[0].via
-                if via in _LICENSED_VIAS and self._nisba_follows(norms, i + length):
-                    continue
-                key = (length, 1, -prefix_len)
-                if best is None or key > best[:3]:
-                    best = (length, 1, -prefix_len, entries, via)
+            node, end = root.get(first), i + 1  # the trie walked over norms[i:end] (``_Trie.walk`` inlined)
+            while node is not None:
+                entries = node.get(None)
+                if entries:
+                    via = entries[0].via
+                    if not (via in _LICENSED_VIAS and self._nisba_follows(norms, end)):
+                        key = (end - i, 1, -prefix_len)
+                        if best is None or key > best[:3]:
+                            best = (end - i, 1, -prefix_len, entries, via)
+                if end >= count:
+                    break
+                node, end = node.get(norms[end]), end + 1
             if first in self._heads:
                 found = self._match_pattern(norms, i)
                 if found is not None:
@@ -712,19 +725,26 @@ class ActorDictionary:
 
     def _starts_of(self, word: str) -> tuple[tuple[tuple[int, str], ...], tuple[str, ...]]:
         """The proclitic splits of a word that can start an alias or a head pattern, and the
-        remainders that can start a group noun; both empty for most words. Remembered per word.
+        remainders that can start a group noun; both empty for most words.
 
         Example:
             ``_starts_of("وقوات")`` -> ``(((1, "قوات"),), ("قوات",))``; ``_starts_of("في")`` -> ``((), ())``
         """
         starts = self._word_starts.get(word)
         if starts is None:
-            splits = clitic_splits(word)
-            starts = (tuple(split for split in splits if split[1] in self._phrase_starts),
-                      tuple(first for _, first in splits if first in self._group_starts))
-            if len(self._word_starts) >= _WORD_MEMO_SIZE:
-                self._word_starts.clear()
-            self._word_starts[word] = starts
+            starts = self._read_starts(word)
+        return starts or _NO_STARTS
+
+    def _read_starts(self, word: str) -> tuple:
+        """:meth:`_starts_of` worked out and remembered, ``()`` for a word that starts nothing."""
+        splits = clitic_splits(word)
+        starts = (tuple(split for split in splits if split[1] in self._phrase_starts),
+                  tuple(first for _, first in splits if first in self._group_starts))
+        if starts == _NO_STARTS:
+            starts = ()
+        if len(self._word_starts) >= _WORD_MEMO_SIZE:
+            self._word_starts.clear()
+        self._word_starts[word] = starts
         return starts
 
     def _after_quantifier(self, norms: list[str], match: _Match) -> bool:
@@ -773,6 +793,9 @@ class ActorDictionary:
 
     def _choose_by_era(self, entries: Sequence[_Entry], year: int) -> str | None:
         """The actor of a full name in a year; a name listed only with other years names none."""
+        if len(entries) == 1:  # the usual case, decided without the general rule's bookkeeping
+            entry = entries[0]
+            return entry.actor_id if entry.years is None or year_in_range(year, entry.years) else None
         ids = list(dict.fromkeys(e.actor_id for e in entries))
         if len(ids) <= 1:
             if not ids or all(e.years is not None and not year_in_range(year, e.years) for e in entries):
@@ -855,10 +878,10 @@ class ActorDictionary:
 
     def _is_indefinite_group(self, tokens: Sequence[Token], prefix_len: int) -> bool:
         """An indefinite group ("مسلحين دروز", "فصائل مسلحة معارضة"): evidence of an actor, not its name."""
-        words = [tokens[0].norm[prefix_len:], *(t.norm for t in tokens[1:])]
-        if any(word.startswith("ال") for word in words):
+        first = tokens[0].norm[prefix_len:]
+        if not self._group_nouns.exact((first,)):
             return False
-        return bool(tuple(self._group_nouns.exact(words[:1])))
+        return not (first.startswith("ال") or any(t.norm.startswith("ال") for t in tokens[1:]))
 
     # ------------------------------------------------------------------ compilation
 

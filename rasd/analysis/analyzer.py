@@ -108,7 +108,8 @@ class _Collected:
     unlisted: dict[str, Place] = field(default_factory=dict)  # normalised name -> first unlisted place
 
     def add_actor(self, record: ActorRecord) -> None:
-        self.actors.setdefault(record.id, record.to_ref())
+        if record.id not in self.actors:  # a report names few actors, most of them many times
+            self.actors[record.id] = record.to_ref()
 
     def add_unlisted(self, place: Place) -> Place:
         """Add a place the gazetteer lacks; named again, it keeps the governorate it got first ("الراموسة")."""
@@ -183,7 +184,7 @@ class Analyzer:
         """
         loc_actor_spans: set[tuple[int, int]] = set()
         for mention in self.actors.find_mentions(text, year=year):
-            record = self.actors.reported(mention.actor_id)
+            record = self.actors.get(mention.reported_id)  # the record the mention is reported as
             found.taken.add(mention.start, mention.end)
             if mention.entity_type == "LOC":
                 loc_actor_spans.add((mention.start, mention.end))
