@@ -278,6 +278,8 @@ class Gazetteer:
         self._composite_heads = (frozenset(self._countryside) | frozenset(self._direction_nouns)
                                  | frozenset(self._feature_cues) | self._governorate_cues)
         self._word_forms: dict[str, _WordForms | tuple[()]] = {}
+        self._default_choices: dict[tuple[int, ...], int] = {}  # candidates -> the one meant without context
+        self._governorates: dict[tuple[int, ...], frozenset[str | None]] = {}  # candidates -> their governorates
 
     # ------------------------------------------------------------------ factories
 
@@ -330,7 +332,7 @@ class Gazetteer:
         for _, rest in split_proclitics(key[0]):
             indices = self._names.get((rest, *key[1:]))
             if indices:
-                return self.entries[self._choose(indices, Counter(), [], None)]
+                return self.entries[self._default_choice(indices)]
         return None
 
     def trim_toponym(self, text: str, start: int, end: int) -> tuple[int, int]:
@@ -859,10 +861,10 @@ class Gazetteer:
         for mention in live:
             if mention.weakness != STRONG and not self._cued(mention, splits):
                 continue
-            govs = {self.entries[i].governorate for i in mention.candidates}
+            govs = self._governorates_of(mention.candidates)
             if len(govs) == 1 and None not in govs:
-                support[govs.pop()] += 1
-                chosen = self.entries[self._choose(mention.candidates, Counter(), [], None)]
+                support[next(iter(govs))] += 1
+                chosen = self.entries[self._default_choice(mention.candidates)]
                 if chosen.lat is not None and chosen.precision not in ("country", "region"):
                     points.append((chosen.lat, chosen.lon))
 
@@ -886,7 +888,7 @@ class Gazetteer:
             whole = next(rest for length, rest in splits[mention.first] if length == mention.prefix_len)
             if (whole, *norms[first:last]) in self._names:  # "ريف دمشق الجنوبي": the governorate's own name
                 first, prefix_len = mention.first, mention.prefix_len
-                index = self._choose(self._names[(whole, *norms[mention.first + 1 : last])], Counter(), [], None)
+                index = self._default_choice(self._names[(whole, *norms[mention.first + 1 : last])])
         first, prefix_len, index = self._strip_entity_heads(index, first, last, prefix_len, norms, splits)
         last = self._strip_trailing_descriptors(index, first, last, prefix_len, norms, splits)
         start = _original_offset(tokens[first], prefix_len, aligned)
@@ -927,7 +929,7 @@ class Gazetteer:
             if rest in own:
                 return position, 0, index
             if descriptive and rest in self._names:  # the last one: "شمال شرقي سوريا" → "سوريا"
-                best = (position, 0, self._choose(self._names[rest], Counter(), [], None))
+                best = (position, 0, self._default_choice(self._names[rest]))
             head = norms[position]
         return best
 
@@ -983,7 +985,7 @@ class Gazetteer:
         )
         if not after_preposition:
             return False
-        governorates = {self.entries[i].governorate for i in mention.candidates}
+        governorates = self._governorates_of(mention.candidates)
         return None in governorates or any(support[g] for g in governorates if g)
 
     def _licensed_by_region_after(self, mention: _Mention, live: list[_Mention], position: int, norms) -> bool:
@@ -1010,6 +1012,26 @@ class Gazetteer:
                 return True
             last, names_between = following.last, names_between + 1
         return False
+
+    def _default_choice(self, indices: tuple[int, ...]) -> int:
+        """The candidate a name means without context (:meth:`_choose` with no support), remembered."""
+        index = self._default_choices.get(indices)
+        if index is None:
+            index = self._choose(indices, Counter(), [], None)
+            if len(self._default_choices) >= _WORD_MEMO_SIZE:
+                self._default_choices.clear()
+            self._default_choices[indices] = index
+        return index
+
+    def _governorates_of(self, indices: tuple[int, ...]) -> frozenset[str | None]:
+        """The governorates of some candidates (None for a place outside them), remembered."""
+        governorates = self._governorates.get(indices)
+        if governorates is None:
+            governorates = frozenset(self.entries[i].governorate for i in indices)
+            if len(self._governorates) >= _WORD_MEMO_SIZE:
+                self._governorates.clear()
+            self._governorates[indices] = governorates
+        return governorates
 
     def _choose(self, indices: Sequence[int], support: Counter, points, mention: _Mention | None) -> int:
         """The candidate a mention most likely means (see the module docstring)."""
