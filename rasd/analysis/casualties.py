@@ -166,12 +166,14 @@ _ROLE_PATHS: dict[str, tuple[str, ...]] = {
     "campaign": ("campaign",),
     "mixed_join": ("mixed_join",),
     "contrast": ("contrast",),
+    "companions": ("companions",),
     "accept_after": ("accept_after",),
     "reject_after": ("reject_after",),
     "reject_before": ("reject_before",),
     "forward_blockers": ("forward_blockers",),
     "zero_negator": ("zero", "negators"),
     "zero_object": ("zero", "objects"),
+    "zero_killed": ("zero", "killed_objects"),
     "zero_losses": ("zero", "losses"),
     "zero_human": ("zero", "human"),
     "zero_uncertain": ("zero", "uncertain"),
@@ -522,10 +524,14 @@ class _Reader:
         while j < self.size and self.words[j] <= limit:
             if self.clauses[j] != clause:
                 # a new clause continues the list only after a comma and a contrast word (، مقابل 18)
-                if self.tokens[j - 1].norm in CLAUSE_END and self.has(j, "contrast"):
+                # or a wa- joined count of people (، وسبعة مدنيين)
+                if self.tokens[j - 1].norm == "،" and (
+                    self.has(j, "contrast") or self._joined_count(self.next_word(j - 1))
+                ):
                     clause = self.clauses[j]
                     limit = self.words[j] + _COORDINATION_WINDOW
-                    j += 1
+                    if self.has(j, "contrast"):
+                        j += 1
                     continue
                 break
             if self.is_punct(j):
@@ -533,7 +539,7 @@ class _Reader:
                 continue
             if self.has(j, "killed_forward", "injured_forward", "subcount", "mixed_join", "cumulative"):
                 break
-            if self.tokens[j].norm.startswith("و") or self.has(j - 1, "contrast"):
+            if self.tokens[j].norm.startswith("و") or self.has(j - 1, "contrast", "companions"):
                 try:
                     more = self.count_at(j, j)
                 except _Vague:
@@ -542,7 +548,10 @@ class _Reader:
                     j += 1
                     continue
                 if more is None:
-                    break
+                    if self.number_value(j) is not None or self.has(j, "cumulative"):
+                        break
+                    j += 1  # a word that merely starts with wa- (وحدات حماية الشعب)
+                    continue
                 total += more.value
                 end = more.end
                 noun = None
@@ -551,6 +560,18 @@ class _Reader:
                 continue
             j += 1
         return _Count(total, end, noun, fresh)
+
+    def _joined_count(self, j: int) -> bool:
+        """Whether token ``j`` opens a wa- joined count of people (وسبعة مدنيين، واثنين من المقاتلين)."""
+        if j >= self.size or not self.tokens[j].norm.startswith("و"):
+            return False
+        if self.read_number(j) is None:
+            return False
+        try:
+            found = self.count_at(j, j, bare_ok=False)
+        except (_Vague, _Stop):
+            return False
+        return found is not None
 
     def count_backward(self, noun: int, max_back: int = 2) -> _Count | None:
         """A number just before a count noun (3 قتلى، و15 جريحاً، 4 عناصر قتلى).
@@ -606,7 +627,8 @@ class _Reader:
         out: list[int] = []
         j = idiom - 1
         clause = self.clauses[idiom]
-        while j >= 0 and self.words[idiom] - self.words[j] <= _IDIOM_WINDOW:
+        skipped = 0  # words of breakdowns stepped over
+        while j >= 0 and self.words[idiom] - self.words[j] - skipped <= _IDIOM_WINDOW:
             if self.clauses[j] != clause:
                 # a clause boundary: cross it only over a breakdown (، بينهم طفلان،)
                 seg_end = j
@@ -616,6 +638,7 @@ class _Reader:
                 first_word = self.next_word(k)
                 if not (self.tokens[seg_end].norm in CLAUSE_END and self.has(first_word, "subcount")):
                     break
+                skipped += self.words[seg_end] - self.words[max(k, 0)]
                 j = k
                 if j < 0 or self.tokens[j].norm not in CLAUSE_END:
                     break
@@ -661,12 +684,20 @@ class _Reader:
         The joined word is marked used so it yields no count either.
         """
         nxt = self.next_word(i)
-        if self.has(nxt, "mixed_join") and self.same_clause(i, nxt):
+        between = i > 0 and self.tokens[i - 1].norm in ("بين", "وبين") and self.has(i, "killed_singular", "injured_singular")
+        if self.has(nxt, "mixed_join") and self.same_clause(i, nxt) and not between:
             self.used.add(nxt)
             return True
-        if i > 0 and self.tokens[i - 1].norm in ("بين", "وبين") and self.has(i, "killed_singular", "injured_singular"):
+        if between:
             if self.has(nxt, "mixed_join"):
                 self.used.add(nxt)
+            counted = self.number_value(i - 2) is not None or (
+                self.has(i - 2, *_PERSON_ROLES) and self.number_value(i - 3) is not None
+            )
+            if not counted:
+                # no count before it (اوقعت افرادها بين قتيل ومصاب): both tolls are unknowable
+                self.vague_mention(KILLED, i)
+                self.vague_mention(INJURED, i)
             return True
         return False
 
@@ -751,6 +782,11 @@ class _Reader:
             if found is None and self.tokens[i].norm.endswith(("وا", "ون")):
                 # a plural verb after its subject: 36 مدنياً قتلوا
                 found = self.mention(kind, i, self.count_before_idiom(i, None))
+            elif found is None and self.kinds[i] != "noun" and self.tokens[i].norm.endswith("ا"):
+                # a dual verb after its dual subject: جنديين أصيبا
+                dual = self.count_before_idiom(i, None)
+                if dual is not None and dual.value == 2:
+                    found = self.mention(kind, i, dual)
             if found is None and "killed_forward" in roles:
                 value = next((v for spec, v in self.lex.anaphoric.items() if spec in self.hits[i]), None)
                 if value:
@@ -776,7 +812,8 @@ class _Reader:
             if count is None and singular in roles and not self.tokens[i].norm.startswith(("ال", "وال", "بال", "لل")):
                 count = _Count(1, i, None, True)
             if count is None and dual in roles:
-                count = _Count(2, i, None, True)
+                # an indefinite dual is two more people; a definite one (الضحيتين) refers back
+                count = _Count(2, i, None, not self.tokens[i].norm.startswith(("ال", "وال", "بال", "لل")))
             found = self.mention(kind, i, count)
             if found is not None:
                 return found
@@ -797,8 +834,13 @@ class _Reader:
                 out.append(found)
         return out
 
-    def states_zero(self) -> bool:
-        """Whether the text says explicitly that nobody was hurt (لم يسفر عن أي إصابات)."""
+    def states_zero(self, objects: str = "zero_object") -> bool:
+        """Whether the text says explicitly that nobody was hurt (لم يسفر عن أي إصابات).
+
+        Args:
+            objects: the role of the nouns denied; ``"zero_killed"`` asks whether
+                nobody was killed (ولم يسفر عن أي شهداء).
+        """
         for i in range(self.size):
             if "zero_negator" not in self.roles[i]:
                 continue
@@ -806,9 +848,9 @@ class _Reader:
             while j < self.size and self.same_clause(i, j) and self.words[j] - self.words[i] <= _ZERO_WINDOW:
                 if self.has(j, "zero_uncertain"):
                     break
-                if self.has(j, "zero_object"):
+                if self.has(j, objects):
                     return True
-                if self.has(j, "zero_losses") and self.has(self.next_word(j), "zero_human"):
+                if objects == "zero_object" and self.has(j, "zero_losses") and self.has(self.next_word(j), "zero_human"):
                     return True
                 j += 1
         return False
@@ -884,6 +926,9 @@ def extract_casualties(text: str) -> CasualtyCount:
     zero = False
     if killed is None and injured is None and not mentions and not vague and reader.states_zero():
         killed = injured = 0
+        zero = True
+    elif killed is None and KILLED not in vague and injured is not None and reader.states_zero("zero_killed"):
+        killed = 0  # أصيب ثلاثة ... ولم يسفر عن أي شهداء
         zero = True
     return CasualtyCount(killed, injured, tuple(mentions), vague, zero)
 

@@ -196,3 +196,31 @@ def test_token_readings_are_remembered_per_distinct_token():
     assert "killed_forward" in read[0][1] and "killed_forward" in read[3][1]  # مقتل، ومقتل
     assert read[1][1] == frozenset() and read[1][2] == "word"  # 4
     assert lexicon.read_tokens(analysed)[0] is read[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "ما لا يقل عن" is an approximation, not a negation
+        ("أفاد الناشطون بأن ما لا يقل عن خمسة من عناصر الحاجز قتلوا ليلاً.", (5, None)),
+        # a breakdown between the count and its plural verb does not use up the window
+        ("قال المصدر إن 23 شخصاً على الأقل، بينهم ثلاث نساء، قتلوا في القصف على السوق.", (23, None)),
+        # compound number words with wa- and tolls of two groups in one sentence
+        ("قتل في المعارك ألف ومئتان وأربعون عنصراً، فيما قتل مئة وعشرون مقاتلاً من الفصائل.", (1360, None)),
+        # a woman and her child, a leader and his companion
+        ("قتلت امرأة وطفلها في غارة على البلدة.", (2, None)),
+        ("قتل القائد الميداني ورفيقه، وأربعة مدنيين بينهم طفل، في غارة.", (6, None)),
+        ("قتل الضابط برفقة ثلاثة من مرافقيه بعبوة ناسفة.", (4, None)),
+        # an ordinal "a third" is one more person; a dual verb after its dual subject
+        ("قتل عنصران من الشرطة، أحدهما ضابط، وأصيب ثالث بجروح.", (2, 1)),
+        ("وذكر المصدر أن عنصرين أصيبا بجروح خلال المداهمة.", (None, 2)),
+        # a definite dual refers back to people already counted
+        ("قتل رجل وابنه بقذيفة، وانتشل المسعفون جثتي الضحيتين.", (2, None)),
+        # "between killed and wounded" without a count makes both tolls unknowable
+        ("أصيب شخصان بالقذيفة، وأوقع الجيش المهاجمين بين قتيل وجريح.", (None, None)),
+        # an explicit "no martyrs" next to a count of wounded
+        ("أصيب جنديان بجروح في القصف، ولم يسفر عن أي شهداء.", (0, 2)),
+    ],
+)
+def test_dev2_casualty_rules(text: str, expected: tuple[int | None, int | None]) -> None:
+    assert count_casualties(text) == expected
