@@ -28,9 +28,13 @@ Rules (the lexicon ``data/lexicons/casualties.json`` holds every word list):
 - The same count of the same kind of person stated twice (headline and body)
   counts once; ``آخر``/``آخرين`` always denote new people.
 - Running totals (``ارتفع عدد القتلى إلى 12``، ``حصيلة``) are not added: the result
-  is the larger of the sum of distinct counts and the largest total. A total
-  qualified by ``منذ`` (since the start of a campaign) is used only when the
-  report gives no count of its own.
+  is the larger of the sum of distinct counts and the largest total. A count
+  since a date before the episode (``منذ اندلاع النزاع``، ``منذ 2011``) or a
+  campaign total closing a sentence that gives its own count is used only when
+  the report gives no count of its own; a running total since the episode began
+  (``ارتفع إلى 140 عدد الذين قضوا منذ بدء الهجوم``) is an ordinary total.
+- A lead figure equal to the sum of the counts told after it (``قتل 20 ... 12 في
+  حمص ... 8 في درعا``) is not added again.
 - Negated or hypothetical mentions (``لم يسفر عن مقتل``، ``محاولة اغتيال``) do not
   count, using the cues of :mod:`rasd.analysis.events`.
 - An explicit "no casualties" (``لم يسفر عن أي إصابات``، ``دون وقوع خسائر بشرية``)
@@ -167,6 +171,7 @@ _ROLE_PATHS: dict[str, tuple[str, ...]] = {
     "mixed_join": ("mixed_join",),
     "contrast": ("contrast",),
     "companions": ("companions",),
+    "background": ("background",),
     "accept_after": ("accept_after",),
     "reject_after": ("reject_after",),
     "reject_before": ("reject_before",),
@@ -668,6 +673,8 @@ class _Reader:
             number = self.read_number(j)
             if number is not None and self.next_word(number[1]) == idiom:
                 return _Count(number[0], idiom, None, False, j)  # 10 آلاف قتلوا
+            if number is not None and self.tokens[self.next_word(number[1])].norm in ("عدد", "العدد"):
+                return _Count(number[0], idiom, None, False, j)  # ارتفع إلى 33 عدد الذين قضوا
         for j in window[:2]:  # a singular or dual subject right before: لقي شاب حتفه
             roles = self.roles[j]
             if "person_dual" in roles:
@@ -721,17 +728,49 @@ class _Reader:
                 return True
         return False
 
-    def is_campaign(self, first: int) -> bool:
+    def is_campaign(self, first: int, cumulative: bool) -> bool:
+        """Whether a count is a background total, used only when the report has no other.
+
+        A count since a date before the episode (``منذ اندلاع النزاع``) is one; so is a
+        running total since a campaign start that closes a sentence whose news is a
+        count of its own (``مقتل 4 عناصر، ليرتفع إلى 230 عدد القتلى منذ بدء الحملة``).
+        """
+        since = self.since(first)
+        if since == "background":
+            return True
+        if since is None or not cumulative:
+            return False
+        sentences = self.analysed.sentences
+        j = first - 1
+        while j >= 0 and sentences[j] == sentences[first]:
+            if self.has(j, "killed_forward", "injured_forward"):
+                return True
+            j -= 1
+        return False
+
+    def since(self, first: int) -> str | None:
+        """What a ``منذ`` in the sentence of token ``first`` dates from.
+
+        Returns:
+            ``"background"`` when it reaches back before the episode (``منذ اندلاع الثورة``،
+            ``منذ 2011``، ``منذ توقيع الاتفاق``), ``"episode"`` for a start within it
+            (``منذ بدء الهجوم``، ``منذ فجر أمس``), None without ``منذ``.
+        """
         sentences = self.analysed.sentences
         sentence = sentences[first]
         j = first
         while j > 0 and sentences[j - 1] == sentence:
             j -= 1
+        found = None
         while j < self.size and sentences[j] == sentence:
             if self.tokens[j].norm in ("منذ", "ومنذ"):
-                return True
+                found = "episode"
+                for k in range(j + 1, min(j + 5, self.size)):
+                    norm = self.tokens[k].norm
+                    if self.has(k, "background") or (norm.isdigit() and len(norm) == 4):
+                        return "background"
             j += 1
-        return False
+        return found
 
     def factual(self, first: int, last: int, cue: int) -> bool:
         return self.scan.is_factual_span(first, last, self.kinds[cue], "casualties")
@@ -754,7 +793,7 @@ class _Reader:
             last=last,
             noun=found.noun,
             cumulative=cumulative,
-            campaign=cumulative and self.is_campaign(first),
+            campaign=self.is_campaign(first, cumulative),
             fresh=found.fresh,
             anaphoric=anaphoric,
         )
@@ -881,8 +920,11 @@ def total_mentions(mentions: list[Mention], kind: str) -> int | None:
         if mention.anaphoric:
             anaphoric.append(mention.count)
             continue
+        if mention.campaign:
+            campaign_totals.append(mention.count)
+            continue
         if mention.cumulative:
-            (campaign_totals if mention.campaign else local_totals).append(mention.count)
+            local_totals.append(mention.count)
             continue
         same_count = by_count.setdefault(mention.count, [])
         if not mention.fresh and any(_restates(mention, earlier) for earlier in same_count):
@@ -894,6 +936,11 @@ def total_mentions(mentions: list[Mention], kind: str) -> int | None:
             return max(campaign_totals)
         return max(anaphoric) if anaphoric else None
     summed = sum(m.count for m in incident)
+    if len(incident) >= 3:
+        # a lead figure whose parts are told after it (قتل 32 ... 14 في حمص و6 في سراقب ...)
+        lead = max(m.count for m in incident)
+        if 2 * lead == summed:
+            summed = lead
     return max([summed, *local_totals])
 
 

@@ -224,3 +224,20 @@ def test_token_readings_are_remembered_per_distinct_token():
 )
 def test_dev2_casualty_rules(text: str, expected: tuple[int | None, int | None]) -> None:
     assert count_casualties(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a toll since the start of the war is background, not this report's count
+        ("قتل أربعة مدنيين بقصف على البلدة. ومنذ اندلاع النزاع عام 2011 قتل أكثر من 300 ألف شخص.", 4),
+        # a toll since the start of this offensive is a running total of the episode
+        ("ارتفع إلى 140 عدد الذين قضوا منذ بدء الهجوم على المدينة. وقتل اليوم 6 مدنيين في غارات.", 140),
+        # a lead figure followed by its parts is not added again
+        ("قتل 20 شخصاً في أنحاء البلاد. وقتل 12 مدنياً في قصف على حمص، فيما قتل ثمانية جنود في اشتباكات بدرعا.", 20),
+        # a passive assassination verb
+        ("اغتيل قائد مجموعة محلية بإطلاق نار في البلدة.", 1),
+    ],
+)
+def test_background_episode_and_lead_totals(text: str, expected: int) -> None:
+    assert count_casualties(text)[0] == expected
