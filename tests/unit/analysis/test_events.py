@@ -276,3 +276,34 @@ def test_remembered_lookups_match_fresh_ones_and_follow_new_specs() -> None:
 def test_denial_later_in_the_sentence_voids_only_earlier_triggers() -> None:
     text = "قالت مصادر إن غارات جوية استهدفت حرستا، وهو ما نفته الوزارة. واندلعت اشتباكات في دوما"
     assert [e.type for e in detect_events(text)] == ["armed_clash"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # ordnance cleared, seized or destroyed on purpose is no explosion
+        ("واصلت فرق الهندسة تمشيط القرى من الألغام والعبوات الناسفة", set()),
+        ("ضبطت الشرطة أحزمة ناسفة وقنابل يدوية كانت بحوزتهم في المستودع", set()),
+        ("سمع الأهالي دوي تفجير وحدات الهندسة ذخائر منتهية الصلاحية", set()),
+        # drones seen flying are no strike
+        ("قال السكان إن طائرات مسيرة روسية حلقت فوق البلدة طوال الليل", set()),
+        # indirect telling: SANA idioms, infighting, foiled infiltration, redeployment
+        ("أعادت وحدات الجيش الأمن والاستقرار إلى بلدة كفرنبودة", {"territorial_change"}),
+        ("تجدد الاقتتال بين الفصيلين في مدينة الباب", {"armed_clash"}),
+        ("أحبطت وحدات الجيش محاولة تسلل مجموعة مسلحة نحو نقاطها", {"armed_clash"}),
+        ("أكدت القيادة أن وحداتها أعادت الانتشار خارج مدينة السلمية", {"territorial_change"}),
+        ("دفع الجيش التركي بمدرعات إلى محيط المدينة", {"military_buildup"}),
+        ("أطلق عناصر الأمن النار على مظاهرة في حي الميدان", {"killing"}),
+        ("انحاز فصيل محلي في البلدة إلى جانب الفصائل المهاجمة", {"defection"}),
+        ("غادرت دفعة جديدة من العائلات مخيم الركبان، فيما عادت 30 عائلة إلى قراها", {"displacement"}),
+        # surrender, past joining and a ceasefire line are no events
+        ("أفادت المصادر بأن عشرة من المطلوبين سلموا أنفسهم إلى الشرطة", set()),
+        ("تقع القرية قرب خط وقف إطلاق النار في الجولان", set()),
+        # a name that looks like a verb
+        ("قتل المدعو أدهم الخطيب بإطلاق النار عليه", {"killing"}),
+        # a capture told in a past relative clause is background
+        ("زار الوفد المدينة التي سيطر عليها الجيش العام الماضي", set()),
+    ],
+)
+def test_dev2_event_rules(text: str, expected: set[str]) -> None:
+    assert types_of(text) == expected
