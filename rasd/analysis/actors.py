@@ -319,6 +319,11 @@ def _ranges_overlap(a: tuple[int, int | None], b: tuple[int, int | None]) -> boo
     return a[0] <= b_last and b[0] <= a_last
 
 
+def _era_dependent(matches: Iterable[_Match]) -> bool:
+    """Whether the report year can change whom a match names: a name of several entries, or of an entry with years."""
+    return any(len(m.entries) > 1 or any(e.years is not None for e in m.entries) for m in matches)
+
+
 def _range_distance(year: int, years: tuple[int, int | None]) -> int:
     first, last = years
     if year < first:
@@ -628,8 +633,8 @@ class ActorDictionary:
             tokens = [t for t in tokens if t.norm not in self._skip]
             norms = list(map(_NORM, tokens))
         matches = self._match_tokens(norms)
-        if year is None:
-            year = self._infer_year(aligned.normalized, matches)
+        if year is None:  # inferred only when some match's actor depends on the era
+            year = self._infer_year(aligned.normalized, matches) if _era_dependent(matches) else PRE_ERA_YEAR
         resolved = self._resolve_matches(matches, year)
         resolved = self._drop_titles_before_names(resolved)
         resolved = [(m, a) for m, a in resolved if not self._after_quantifier(norms, m)]

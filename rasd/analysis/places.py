@@ -271,6 +271,9 @@ class Gazetteer:
         for key, indices in names.items():
             self._names[key] = tuple(indices)
         self._own_names = tuple(own_names)
+        # names whose every candidate is a feature or region: direction adjectives after them belong to them
+        self._area_names = frozenset(key for key, indices in self._names.items()
+                                     if all(self.entries[i].precision in ("feature", "region") for i in indices))
         for key in [*self._names, *self._blocked]:
             for size in range(1, len(key)):
                 self._prefixes.add(key[:size])
@@ -280,6 +283,7 @@ class Gazetteer:
         self._word_forms: dict[str, _WordForms | tuple[()]] = {}
         self._default_choices: dict[tuple[int, ...], int] = {}  # candidates -> the one meant without context
         self._governorates: dict[tuple[int, ...], frozenset[str | None]] = {}  # candidates -> their governorates
+        self._precision_cues: dict[str, str | None] = {}  # word -> the precision it asks of the next name
 
     # ------------------------------------------------------------------ factories
 
@@ -680,7 +684,7 @@ class Gazetteer:
 
     def _name_mention(self, first, last, prefix_len, key, indices, norms) -> _Mention:
         mention = _Mention(first, last, prefix_len, indices, _NAME, weakness=self._weakness.get(key, STRONG))
-        if all(self.entries[i].precision in ("feature", "region") for i in indices):
+        if key in self._area_names:
             directions, end = self._read_direction_adjectives(norms, last, allow_conjunction=False)
             mention.last, mention.directions = end, directions
             if end != last:
@@ -896,6 +900,8 @@ class Gazetteer:
 
     def _strip_trailing_descriptors(self, index: int, first: int, last: int, prefix_len: int, norms, splits) -> int:
         """Drop descriptive adjectives a listed name carries: "معبر نصيب الحدودي" → "معبر نصيب"."""
+        if last - first <= 1:
+            return last  # one word: nothing to drop
         own = self._own_names[index]
         head = next(rest for length, rest in splits[first] if length == prefix_len)
         end = last
@@ -916,12 +922,14 @@ class Gazetteer:
         "شمال غربي سوريا"), except in the own name of an administrative unit
         ("ريف دمشق"). "بادية الشام" stays whole: "الشام" names no place.
         """
+        best = (first, prefix_len, index)
+        if last - first <= 1:
+            return best  # one word: no head to drop
         entry = self.entries[index]
         own = self._own_names[index]
         administrative = entry.precision in ("governorate", "district", "subdistrict")
         position, descriptive = first, not administrative
         head = next(rest for length, rest in splits[first] if length == prefix_len)
-        best = (first, prefix_len, index)
         while position + 1 < last and head in self._entity_heads:
             descriptive = descriptive and head in self._descriptive_heads
             position += 1
@@ -952,18 +960,30 @@ class Gazetteer:
         """"مدينة حماة" means the city, "ناحية صوران" the sub-district."""
         if mention.kind != _NAME:
             return mention.candidates
-        words = self._previous_words(mention, splits)
-        wanted = None
-        if any(w in self._town_precision_cues for w in words):
-            wanted = "town"
-        elif any(w in self._subdistrict_cues for w in words):
-            wanted = "subdistrict"
+        wanted = self._precision_cued(norms[mention.first - 1]) if mention.first else None
         if wanted is None:
             return mention.candidates
         preferred = tuple(i for i in mention.candidates if self.entries[i].precision == wanted)
         if not preferred and wanted == "town":
             preferred = tuple(i for i in mention.candidates if self.entries[i].precision != "governorate")
         return preferred or mention.candidates
+
+    def _precision_cued(self, word: str) -> str | None:
+        """The precision a cue word asks of the name after it: "town" after "مدينة", "subdistrict" after
+        "ناحية", else None (remembered per word)."""
+        try:
+            return self._precision_cues[word]
+        except KeyError:
+            rests = [rest for _, rest in proclitic_splits(word)]
+            wanted = None
+            if any(w in self._town_precision_cues for w in rests):
+                wanted = "town"
+            elif any(w in self._subdistrict_cues for w in rests):
+                wanted = "subdistrict"
+            if len(self._precision_cues) >= _WORD_MEMO_SIZE:
+                self._precision_cues.clear()
+            self._precision_cues[word] = wanted
+            return wanted
 
     def _licensed(self, mention: _Mention, previous: _Mention | None, support: Counter, norms, splits) -> bool:
         """Whether a name that is also a common word is used as a place here."""

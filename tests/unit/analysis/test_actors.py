@@ -440,3 +440,10 @@ def test_remembered_word_starts_give_the_mentions_of_a_fresh_dictionary(monkeypa
     dictionary = ActorDictionary(load_json("actors.json"))
     assert [pairs(dictionary.find_mentions(text, year=2019)) for _ in range(2)] == [expected, expected]
     assert ("hts", "هيئة تحرير الشام") in expected and len(dictionary._word_starts) <= 3
+
+
+def test_year_is_inferred_from_the_text_when_a_name_depends_on_the_era(actors):
+    assert ids(actors.find_mentions("انتشر الجيش السوري في المدينة")) == ["syr-gov-forces"]
+    assert ids(actors.find_mentions("بعد سقوط النظام انتشر الجيش السوري في المدينة")) == ["syr-mod-forces"]
+    # a name of one era-free actor reads the same whatever the text says of the era
+    assert ids(actors.find_mentions("بعد سقوط النظام قصفت قوات قسد المدينة")) == ["sdf"]
