@@ -134,3 +134,22 @@ def test_three_functions_are_fast_on_a_long_report() -> None:
         assess(text + " " * (n + 1) + "اشتباكات")  # distinct texts defeat the per-text caches
     per_report = (time.perf_counter() - start) / runs
     assert per_report < 0.020
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a denied threat
+        "أكد المحافظ أنه لا يوجد أي تهديد جدي على أمن الطرق في المنطقة",
+        # figurative threats: prices, crises, cells threatening a camp's security
+        "قال تجار إن الغلاء يهدد معيشة الأسر في المدينة",
+        "وجاء الإضراب في وقت تهدد فيه البطالة آلاف الشبان",
+        "أضاف أن الجفاف يهدد القدرة الإنتاجية للمزارعين",
+    ],
+)
+def test_denied_and_figurative_threats_are_no_ultimatum(text: str) -> None:
+    assert "ultimatum_threat" not in names(assess(text))
+
+
+def test_a_real_threat_is_still_an_ultimatum() -> None:
+    assert "ultimatum_threat" in names(assess("هدد الجيش التركي بشن عملية عسكرية واسعة على البلدة"))
