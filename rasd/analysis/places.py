@@ -140,6 +140,16 @@ class _WordForms(NamedTuple):
     feature_cue: tuple[int, str] | None
 
 
+class _TextReading(NamedTuple):
+    """One report read for geocoding (see :meth:`Gazetteer._read_text`)."""
+
+    aligned: AlignedText
+    tokens: list[Token]
+    norms: list[str]
+    words: list[_WordForms | tuple[()]]  # per token: what it starts, () for most
+    starts: list[int]  # indices of the tokens that start something
+
+
 @dataclass(slots=True)
 class _Mention:
     """A raw match in token indices, before resolution."""
@@ -284,6 +294,7 @@ class Gazetteer:
         self._default_choices: dict[tuple[int, ...], int] = {}  # candidates -> the one meant without context
         self._governorates: dict[tuple[int, ...], frozenset[str | None]] = {}  # candidates -> their governorates
         self._precision_cues: dict[str, str | None] = {}  # word -> the precision it asks of the next name
+        self._last_reading: _TextReading | None = None
 
     # ------------------------------------------------------------------ factories
 
@@ -423,14 +434,11 @@ class Gazetteer:
         """
         if not text:
             return []
-        aligned = align_normalize(text)
-        tokens = tokenize_aligned(aligned)
-        norms = list(map(_NORM, tokens))
+        aligned, tokens, norms, words, starts = self._read_text(text)
         common = is_common_word or (lambda word: False)
         found: list[tuple[int, int]] = []
-        words = self._read_words(norms)
         position = 0
-        for candidate in compress(range(len(words)), words):  # a word that starts nothing is no cue
+        for candidate in starts:  # a word that starts nothing is no cue
             if candidate < position:
                 continue
             position = candidate
@@ -518,6 +526,23 @@ class Gazetteer:
     def _is_cue_word(self, word: str) -> bool:
         forms = self._forms_of(word)
         return bool(forms) and forms.unlisted_cue
+
+    def _read_text(self, text: str) -> _TextReading:
+        """A report's tokens and what each word starts (:meth:`_read_words`).
+
+        The last report's reading is kept: the analyzer asks for a report's
+        places and then for its cued names.
+        """
+        aligned = align_normalize(text)
+        last = self._last_reading
+        if last is not None and last.aligned is aligned:  # the same text (the reading holds its alignment)
+            return last
+        tokens = tokenize_aligned(aligned)
+        norms = list(map(_NORM, tokens))
+        words = self._read_words(norms)
+        reading = _TextReading(aligned, tokens, norms, words, list(compress(range(len(words)), words)))
+        self._last_reading = reading
+        return reading
 
     def _read_words(self, norms: list[str]) -> list[_WordForms | tuple[()]]:
         """What the geocoder reads in each word of a text (:meth:`_forms_of`), from the memory where it can."""
@@ -648,13 +673,9 @@ class Gazetteer:
         """
         if not text:
             return []
-        aligned = align_normalize(text)
-        tokens = tokenize_aligned(aligned)
+        aligned, tokens, norms, words, starts = self._read_text(text)
         if not tokens:
             return []
-        norms = list(map(_NORM, tokens))
-        words = self._read_words(norms)
-        starts = list(compress(range(len(words)), words))  # the words that may start a name or a phrase
         splits = _Splits(norms)
         mentions = self._select(self._match_names(norms, words, starts)
                                 + self._match_composites(norms, splits, words, starts))

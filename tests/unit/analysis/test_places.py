@@ -485,3 +485,10 @@ def test_remembered_word_readings_give_the_places_of_a_fresh_gazetteer(gazetteer
         assert ([(m.place.text, m.place.gazetteer_id, m.name_start) for m in fresh.find_place_mentions(text)],
                 fresh.find_cued_names(text)) == expected
     assert len(expected[0]) >= 5 and len(expected[1]) >= 2 and len(fresh._word_forms) <= 3
+
+
+def test_cued_names_read_their_own_text_after_another_reports_places(gazetteer):
+    first, second = "سيطرت على بلدات مسحرة ومجدوليا", "اشتباكات في قرية الشيفونية بريف حماة"
+    gazetteer.find_place_mentions(first)
+    assert [second[s:e] for s, e in gazetteer.find_cued_names(second)] == ["الشيفونية"]
+    assert [first[s:e] for s, e in gazetteer.find_cued_names(first)] == ["مسحرة", "مجدوليا"]
