@@ -307,3 +307,30 @@ def test_denial_later_in_the_sentence_voids_only_earlier_triggers() -> None:
 )
 def test_dev2_event_rules(text: str, expected: set[str]) -> None:
     assert types_of(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # plans, refusals, calls and threats reach past a long subject
+        ("ومن المنتظر أن تدخل وحدات من الشرطة إلى البلدة الأسبوع المقبل", set()),
+        ("أعلنت الفصائل رفضها المشاركة في أي مفاوضات مع الحكومة", set()),
+        ("وتهدد الحكومة التركية منذ أشهر طويلة بشن هجوم على المدينة", set()),
+        ("استبعد المسؤول أن يكون الهجوم وشيكاً", set()),
+        # missiles fired by aircraft belong to the air strike, not to shelling
+        ("أطلقت الطائرات الحربية عدة صواريخ على مواقع في البادية", {"airstrike"}),
+        # a long subject between the verb and its complement
+        ("استهدفت وحدات من الجيش العربي السوري بالمدفعية تجمعات المسلحين", {"shelling"}),
+        ("أحبطت وحدات من الجيش العربي السوري محاولة تسلل نحو نقاطها", {"armed_clash"}),
+        # a prisoner swap, people who fled, suicide bombings
+        ("جرت عملية تبادل للأسرى بين الطرفين", {"negotiation"}),
+        ("قالت المنظمة إن ثلاثة آلاف شخص فروا من القرى الحدودية", {"displacement"}),
+        ("قضى العشرات جراء التفجيرات الانتحارية التي ضربت المدينة", {"explosion"}),
+        # a depot of grenades is no explosion
+        ("عثرت الشرطة على مستودع يحوي كميات من الذخائر والقنابل اليدوية", set()),
+        # a past action after قد
+        ("وكانت الحكومتان قد توصلتا أمس إلى اتفاق لتبادل المعلومات", {"negotiation"}),
+    ],
+)
+def test_dev2_event_rules_long_reach(text: str, expected: set[str]) -> None:
+    assert types_of(text) == expected
