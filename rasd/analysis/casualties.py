@@ -33,6 +33,10 @@ Rules (the lexicon ``data/lexicons/casualties.json`` holds every word list):
   campaign total closing a sentence that gives its own count is used only when
   the report gives no count of its own; a running total since the episode began
   (``ارتفع إلى 140 عدد الذين قضوا منذ بدء الهجوم``) is an ordinary total.
+- Counts told after the last running total, in sentences that speak of no total,
+  are of other people and are added to it (``ارتفع إلى 33 عدد الجنود الذين قتلوا
+  ... وقتل خلالها 16 جندياً سورياً`` = 49); counts before it or beside it
+  (``بعد وفاة 9 من الجرحى``، ``ومن ضمن الحصيلة``) are part of it.
 - A lead figure equal to the sum of the counts told after it (``قتل 20 ... 12 في
   حمص ... 8 في درعا``) is not added again.
 - Negated or hypothetical mentions (``لم يسفر عن مقتل``، ``محاولة اغتيال``) do not
@@ -107,6 +111,8 @@ class Mention:
     campaign: bool = False
     fresh: bool = False
     anaphoric: bool = False
+    sentence: int = -1
+    near_total: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -717,6 +723,13 @@ class _Reader:
         return False
 
     def is_cumulative(self, first: int, last: int) -> bool:
+        if first > 0 and self.tokens[first - 1].norm in ("الي", "والي", "لي"):
+            # ارتفع عدد شهداء الاعتداء ... إلى 89 شهيداً: the clause opens with the running total
+            j = first - 1
+            while j >= 0 and self.same_clause(first, j):
+                if self.has(j, "cumulative") and self.tokens[j].norm not in ("عدد", "العدد"):
+                    return True
+                j -= 1
         for j in range(max(0, first - _CUMULATIVE_WINDOW), last + 1):
             if not self.same_clause(last, j):
                 continue
@@ -796,7 +809,22 @@ class _Reader:
             campaign=self.is_campaign(first, cumulative),
             fresh=found.fresh,
             anaphoric=anaphoric,
+            sentence=self.analysed.sentences[first],
+            near_total=self.sentence_has(first, "cumulative"),
         )
+
+    def sentence_has(self, position: int, role: str) -> bool:
+        """Whether the sentence of token ``position`` has a token of ``role`` (ومن ضمن الحصيلة)."""
+        sentences = self.analysed.sentences
+        sentence = sentences[position]
+        j = position
+        while j > 0 and sentences[j - 1] == sentence:
+            j -= 1
+        while j < self.size and sentences[j] == sentence:
+            if role in self.roles[j] and self.tokens[j].norm not in ("عدد", "العدد"):
+                return True
+            j += 1
+        return False
 
     def vague_mention(self, kind: str, cue: int) -> None:
         """Record a vague quantity, unless it is negated, hypothetical or a breakdown."""
@@ -936,6 +964,12 @@ def total_mentions(mentions: list[Mention], kind: str) -> int | None:
             return max(campaign_totals)
         return max(anaphoric) if anaphoric else None
     summed = sum(m.count for m in incident)
+    if local_totals:
+        # counts told after the running total, in sentences that say nothing of a total,
+        # are of other people (ارتفع إلى 33 عدد الجنود الذين قتلوا ... وقتل خلالها 16 جندياً سورياً)
+        last_total = max(m.sentence for m in mentions if m.kind == kind and m.cumulative and not m.campaign)
+        later = sum(m.count for m in incident if m.sentence > last_total and not m.near_total)
+        local_totals = [max(local_totals) + later]
     if len(incident) >= 3:
         # a lead figure whose parts are told after it (قتل 32 ... 14 في حمص و6 في سراقب ...)
         lead = max(m.count for m in incident)

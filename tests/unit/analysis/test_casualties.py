@@ -241,3 +241,18 @@ def test_dev2_casualty_rules(text: str, expected: tuple[int | None, int | None])
 )
 def test_background_episode_and_lead_totals(text: str, expected: int) -> None:
     assert count_casualties(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a total reached by إلى far from the running-total word; its parts are not added
+        ("ارتفع عدد ضحايا التفجير الذي ضرب سوق المدينة أمس إلى 41 قتيلاً، بعد وفاة 4 من الجرحى.", 41),
+        # a count told after the total, of other people, in a sentence of its own is added
+        ("ارتفع إلى 20 عدد عناصر الشرطة الذين قتلوا في الهجوم. وقتل في الرد 7 من المهاجمين.", 27),
+        # but not when its sentence says it is part of the total
+        ("ارتفع إلى 50 عدد القتلى منذ بدء المعارك. ومن ضمن الحصيلة، 6 مدنيين قتلوا اليوم.", 50),
+    ],
+)
+def test_running_totals_and_later_counts(text: str, expected: int) -> None:
+    assert count_casualties(text)[0] == expected
