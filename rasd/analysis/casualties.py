@@ -22,6 +22,8 @@ Rules (the lexicon ``data/lexicons/casualties.json`` holds every word list):
   mention make that kind's total unknown (``None``), even beside exact counts:
   ``استشهد 48 ... وأصيب 120 آخرون ... وأصيب العشرات`` gives injured ``None``.
   Plurals without a number (``مقتل مدنيين``، ``قتلى وجرحى``) are simply not counted.
+- ``تحييد`` (neutralised: killed, wounded or captured) and a vague number added
+  to a count (``، إلى جانب عشرات المقاتلين``) make the totals unknown.
 - Sub-counts are not added: what follows ``بينهم``، ``منهم``، ``هم`` is a breakdown.
 - Killed and injured given together (``مقتل وإصابة 10``، ``15 بين قتيل وجريح``)
   count for neither.
@@ -83,6 +85,7 @@ _MAX_APPROX = 5  # approximator words allowed between them
 _IDIOM_WINDOW = 7  # words looked back from حتفهم / قتلوا for the subject count
 _CUMULATIVE_WINDOW = 6
 _COORDINATION_WINDOW = 8
+_COMPANION_WINDOW = 12  # برفقة أربعة من مرافقيه may close a long name
 _ZERO_WINDOW = 5
 
 
@@ -178,6 +181,8 @@ _ROLE_PATHS: dict[str, tuple[str, ...]] = {
     "contrast": ("contrast",),
     "companions": ("companions",),
     "background": ("background",),
+    "neutralised": ("neutralised",),
+    "addition": ("addition",),
     "accept_after": ("accept_after",),
     "reject_after": ("reject_after",),
     "reject_before": ("reject_before",),
@@ -196,7 +201,7 @@ _COUNT_NOUN_ROLES = frozenset({"killed_plural", "killed_singular", "injured_plur
 _CUE_ROLES = ("killed_forward", "injured_forward", "subcount", "mixed_join")
 # Roles a mention can start from (besides the closing idioms of ``killed_backward``).
 _MENTION_ROLES = frozenset({
-    "killed_forward", "injured_forward", "killed_plural", "killed_singular", "killed_dual",
+    "neutralised", "killed_forward", "injured_forward", "killed_plural", "killed_singular", "killed_dual",
     "injured_plural", "injured_singular", "injured_dual",
 })
 
@@ -302,7 +307,9 @@ def person_noun_specs(
             sg += [word] + [word[:-1] + "ت" + s for s in ("ه", "ها", "هم", "هما", "ي")]
             dual += [word[:-1] + "تين", word[:-1] + "تان"]
         else:
-            sg += [word] + [word + s for s in ("ه", "ها", "هم", "هما", "ي")]
+            # a two-letter kin noun counts only with its possessive (أبوه، أخته): bare أب or عم
+            # is too often what is left of another word after its clitics (وباب -> اب)
+            sg += ([word] if len(word) > 2 else []) + [word + s for s in ("ه", "ها", "هم", "هما", "ي")]
             dual += [word + "ين", word + "ان"]
     plurals = [normalize_ar(word) for word in plural]
     plurals += [word + "ا" for word in plurals if not word.endswith("ا")]
@@ -532,7 +539,11 @@ class _Reader:
         clause = self.clauses[cue]
         j = end + 1
         limit = self.words[end] + _COORDINATION_WINDOW
-        while j < self.size and self.words[j] <= limit:
+        while j < self.size and (
+            self.words[j] <= limit
+            or (self.words[j] <= self.words[end] + _COMPANION_WINDOW and self.has(j, "companions"))
+            or (self.words[j] <= self.words[end] + _COMPANION_WINDOW + 1 and self.has(j - 1, "companions"))
+        ):
             if self.clauses[j] != clause:
                 # a new clause continues the list only after a comma and a contrast word (، مقابل 18)
                 # or a wa- joined count of people (، وسبعة مدنيين)
@@ -831,8 +842,36 @@ class _Reader:
         if not self.is_subcount(cue) and self.factual(cue, cue, cue):
             self.vague.add(kind)
 
+    def _singular_subject(self, verb: int) -> bool:
+        """An indefinite singular subject right before a past verb after أن (أن ضابطاً أصيب)."""
+        subject = verb - 1
+        if subject < 1 or not self.has(subject, "person_singular") or not self.tokens[subject].norm.endswith("ا"):
+            return False
+        return self.tokens[subject - 1].norm in ("ان", "بان", "وان", "لان")
+
+    def vague_addition(self, end: int) -> bool:
+        """Whether a vague quantity is added after a count (، إلى جانب عشرات المقاتلين)."""
+        j = end + 1
+        while j < self.size and self.analysed.sentences[j] == self.analysed.sentences[end]:
+            if self.has(j, *_MENTION_ROLES):
+                return False
+            if self.has(j, "addition"):
+                k = j + 1
+                while k < min(j + 4, self.size):
+                    if self.has(k, "vague") and self.tokens[k].norm not in ("عدد", "العدد"):
+                        return True
+                    k += 1
+                return False
+            j += 1
+        return False
+
     def mention_at(self, i: int) -> Mention | None:
         roles = self.roles[i]
+        if "neutralised" in roles:
+            # تحييد: killed, wounded or captured, nobody can tell which
+            if self.factual(i, i, i):
+                self.vague.update((KILLED, INJURED))
+            return None
         backward = self.lex.backward
         if roles & {"killed_forward", "injured_forward"}:
             kind = KILLED if "killed_forward" in roles else INJURED
@@ -847,8 +886,12 @@ class _Reader:
                 self.vague_mention(kind, i)
                 return None
             if found is None and self.tokens[i].norm.endswith(("وا", "ون")):
-                # a plural verb after its subject: 36 مدنياً قتلوا
-                found = self.mention(kind, i, self.count_before_idiom(i, None))
+                # a plural verb after its subject: 36 مدنياً قتلوا (، مقابل 19 مقاتلاً)
+                subject = self.count_before_idiom(i, None)
+                if subject is not None:
+                    joined = self.coordinate(_Count(subject.value, i, subject.noun, subject.fresh), i)
+                    subject = _Count(joined.value, joined.end, subject.noun, subject.fresh, subject.start)
+                found = self.mention(kind, i, subject)
             elif found is None and self.kinds[i] != "noun" and self.tokens[i].norm.endswith("ا"):
                 # a dual verb after its dual subject: جنديين أصيبا
                 dual = self.count_before_idiom(i, None)
@@ -858,7 +901,11 @@ class _Reader:
                 value = next((v for spec, v in self.lex.anaphoric.items() if spec in self.hits[i]), None)
                 if value:
                     found = self.mention(KILLED, i, _Count(value, i, None, False), anaphoric=True)
+            if found is None and self.kinds[i] == "past" and self._singular_subject(i):
+                found = self.mention(kind, i, _Count(1, i, self._noun_key(i - 1), False, i - 1))  # أن ضابطاً أصيب
             if found is not None:
+                if self.vague_addition(found.last):
+                    self.vague_mention(kind, i)
                 return found
         for plural, singular, dual, kind in (
             ("killed_plural", "killed_singular", "killed_dual", KILLED),

@@ -256,3 +256,24 @@ def test_background_episode_and_lead_totals(text: str, expected: int) -> None:
 )
 def test_running_totals_and_later_counts(text: str, expected: int) -> None:
     assert count_casualties(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # counts joined to a plural-verb subject across a contrast
+        ("وقال المصدر إن 12 عنصراً من الحرس قتلوا في الهجوم، مقابل 5 من المهاجمين.", (17, None)),
+        # an indefinite singular subject before its past verb
+        ("وذكر الجيش أن جندياً أصيب بجروح طفيفة.", (None, 1)),
+        # neutralised: killed, wounded or captured, nobody can tell
+        ("أعلنت الوزارة تحييد 40 مسلحاً، وأصيب جنديان في الاشتباكات.", (None, None)),
+        # a vague number added to a count makes the total unknowable
+        ("أسفرت المواجهات عن مقتل 9 مدنيين في القرية، إلى جانب عشرات المسلحين.", (None, None)),
+        # a companion count may close a long name
+        ("قتل القائد العسكري السابق في اللواء الأول أبو محمد الحوراني برفقة اثنين من مرافقيه.", (3, None)),
+        # a wa- word whose clitics leave a kin noun is no person (وباب، وعم)
+        ("قتل 5 مدنيين في قصف على حي الخالدية وباب السباع.", (5, None)),
+    ],
+)
+def test_subjects_neutralised_and_additions(text: str, expected: tuple[int | None, int | None]) -> None:
+    assert count_casualties(text) == expected
