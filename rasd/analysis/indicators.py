@@ -14,7 +14,7 @@ carries the sentence fragment that raised it as evidence.
 The score is ``E / (E + D + prior)``: ``E`` and ``D`` are the summed weights of
 the escalation and de-escalation signals present, each counted once, and the
 prior keeps one weak signal from saturating it. A report is escalatory when
-its score reaches the threshold. Weights, prior and threshold are data.
+its score exceeds the threshold (a tie is not escalatory). Weights, prior and threshold are data.
 """
 
 from __future__ import annotations
@@ -152,7 +152,7 @@ class EscalationScorer:
         """Signals, score and verdict of one report (see :func:`score_escalation`)."""
         signals = self.find_signals(text, events, killed, injured)
         value = self.score(signals)
-        return Escalation(score=value, escalatory=value >= self.threshold, signals=tuple(signals))
+        return Escalation(score=value, escalatory=value > self.threshold, signals=tuple(signals))
 
 
 def evidence_fragment(text: str, start: int, end: int) -> str:

@@ -153,3 +153,10 @@ def test_denied_and_figurative_threats_are_no_ultimatum(text: str) -> None:
 
 def test_a_real_threat_is_still_an_ultimatum() -> None:
     assert "ultimatum_threat" in names(assess("هدد الجيش التركي بشن عملية عسكرية واسعة على البلدة"))
+
+
+def test_a_tie_between_escalation_and_de_escalation_is_not_escalatory() -> None:
+    result = assess("لا تزال الهدنة صامدة في معظم المناطق مع تسجيل خروقات محدودة")
+    assert {"truce", "truce_breakdown"} <= names(result)
+    assert result.score == pytest.approx(0.5)
+    assert not result.escalatory
