@@ -334,3 +334,7 @@ def test_dev2_event_rules(text: str, expected: set[str]) -> None:
 )
 def test_dev2_event_rules_long_reach(text: str, expected: set[str]) -> None:
     assert types_of(text) == expected
+
+
+def test_a_participle_of_calling_voids_what_it_calls_for() -> None:
+    assert types_of("وطالبت الوزارة بوقف الانتهاكات، داعية إلى انسحاب القوات من البلدة") == set()

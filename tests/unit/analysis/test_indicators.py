@@ -160,3 +160,9 @@ def test_a_tie_between_escalation_and_de_escalation_is_not_escalatory() -> None:
     assert {"truce", "truce_breakdown"} <= names(result)
     assert result.score == pytest.approx(0.5)
     assert not result.escalatory
+
+
+def test_violating_an_old_agreement_is_a_truce_breakdown() -> None:
+    result = assess("توغلت دورية عسكرية في القرية في خرق جديد لاتفاقية الحدود الموقعة قبل عقود")
+    assert "truce_breakdown" in names(result)
+    assert result.escalatory
