@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import datetime
 from typing import Any
 
@@ -129,6 +130,11 @@ def parse_published_at(value: str | None) -> datetime | None:
         return None
 
 
+_ARABIC_LETTERS = re.compile(r"[\u0621-\u064a\u0671-\u06d3\u0750-\u077f\ufb50-\ufdff\ufe70-\ufefc]")
+_LATIN_LETTERS = re.compile(r"[A-Za-z]")
+_OTHER_LETTERS = re.compile(r"[^\W\d_A-Za-z\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufefc]")
+
+
 def detect_language(text: str) -> str:
     """The dominant script of a text as a language code.
 
@@ -139,16 +145,9 @@ def detect_language(text: str) -> str:
         ``"ar"`` when Arabic letters are at least 30% of the letters, ``"en"`` when Latin
         letters dominate, ``"und"`` otherwise.
     """
-    arabic = latin = other = 0
-    for ch in text:
-        if not ch.isalpha():
-            continue
-        if "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" or "\ufb50" <= ch <= "\ufeff":
-            arabic += 1
-        elif ch.isascii():
-            latin += 1
-        else:
-            other += 1
+    arabic = len(_ARABIC_LETTERS.findall(text))
+    latin = len(_LATIN_LETTERS.findall(text))
+    other = len(_OTHER_LETTERS.findall(text))
     letters = arabic + latin + other
     if letters == 0:
         return "und"
