@@ -338,3 +338,18 @@ def test_dev2_event_rules_long_reach(text: str, expected: set[str]) -> None:
 
 def test_a_participle_of_calling_voids_what_it_calls_for() -> None:
     assert types_of("وطالبت الوزارة بوقف الانتهاكات، داعية إلى انسحاب القوات من البلدة") == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a call with a long subject still voids what it calls for
+        ("ودعا الأمين العام للجامعة العربية أحمد أبو الغيط إلى وقف فوري لإطلاق النار", set()),
+        # settling one's status is part of a settlement
+        ("وأفاد المصدر بأن 80 مسلحاً سووا أوضاعهم لدى الجهات المختصة", {"negotiation"}),
+        # departures carried out under an agreement of the episode
+        ("خرجت الحافلات من الحي في إطار اتفاق إجلاء المقاتلين وعائلاتهم", {"displacement", "negotiation"}),
+    ],
+)
+def test_calls_settlements_and_agreements(text: str, expected: set[str]) -> None:
+    assert types_of(text) == expected
