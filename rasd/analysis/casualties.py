@@ -500,6 +500,7 @@ class _Reader:
             _Vague: when the first quantity met is a vague one.
         """
         words = approx = 0
+        agent = False  # an active verb's plural subject came first (اغتال مسلحون مجهولون القيادي)
         j = cue + 1
         while j < self.size and self.same_clause(cue, j):
             if self.is_punct(j):
@@ -508,10 +509,16 @@ class _Reader:
             if self.has(j, *_CUE_ROLES):
                 return None
             bare_ok = words == 0 or self.has(j - 1, "approximators")
+            if agent and self.kinds[cue] == "past" and self.has(j, "person_singular"):
+                if self.tokens[j].norm.startswith("ال"):
+                    return self.coordinate(_Count(1, j, self._noun_key(j), False), cue)
+            if agent and words > 0 and not self.tokens[j].norm.endswith(("ون", "ين")):
+                agent = False  # only plural adjectives of the subject may stand between (مجهولون)
             try:
                 found = self.count_at(j, cue, bare_ok)
             except _Stop:
                 found = None
+                agent = agent or words == 0
             except _Vague:
                 if words == 0:
                     raise  # أصيب العشرات، مقتل عدد من

@@ -277,3 +277,17 @@ def test_running_totals_and_later_counts(text: str, expected: int) -> None:
 )
 def test_subjects_neutralised_and_additions(text: str, expected: tuple[int | None, int | None]) -> None:
     assert count_casualties(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an active death verb, its plural subject, then the victim and his deputy
+        ("اغتال مسلحون ملثمون القائد الميداني للواء ونائبه قرب البلدة.", (2, None)),
+        ("قتل مسلحون الشاب بإطلاق النار عليه.", (1, None)),
+        # a nisba of the subject's description is no victim
+        ("اغتال عناصر الاستخبارات التركي المعارض البارز في المدينة.", (None, None)),
+    ],
+)
+def test_victim_after_the_subject_of_an_active_verb(text: str, expected: tuple[int | None, int | None]) -> None:
+    assert count_casualties(text) == expected
