@@ -22,6 +22,7 @@ Rules (the lexicon ``data/lexicons/casualties.json`` holds every word list):
   mention make that kind's total unknown (``None``), even beside exact counts:
   ``استشهد 48 ... وأصيب 120 آخرون ... وأصيب العشرات`` gives injured ``None``.
   Plurals without a number (``مقتل مدنيين``، ``قتلى وجرحى``) are simply not counted.
+- A running toll of human losses (``حصيلة الخسائر البشرية ... إلى 54``) counts the dead.
 - ``تحييد`` (neutralised: killed, wounded or captured) and a vague number added
   to a count (``، إلى جانب عشرات المقاتلين``) make the totals unknown.
 - Sub-counts are not added: what follows ``بينهم``، ``منهم``، ``هم`` is a breakdown.
@@ -201,7 +202,7 @@ _COUNT_NOUN_ROLES = frozenset({"killed_plural", "killed_singular", "injured_plur
 _CUE_ROLES = ("killed_forward", "injured_forward", "subcount", "mixed_join")
 # Roles a mention can start from (besides the closing idioms of ``killed_backward``).
 _MENTION_ROLES = frozenset({
-    "neutralised", "killed_forward", "injured_forward", "killed_plural", "killed_singular", "killed_dual",
+    "neutralised", "zero_losses", "killed_forward", "injured_forward", "killed_plural", "killed_singular", "killed_dual",
     "injured_plural", "injured_singular", "injured_dual",
 })
 
@@ -874,6 +875,16 @@ class _Reader:
 
     def mention_at(self, i: int) -> Mention | None:
         roles = self.roles[i]
+        if "zero_losses" in roles:
+            # حصيلة الخسائر البشرية ... إلى 54: a running toll of the dead
+            human = self.next_word(i)
+            if not (self.has(human, "zero_human") and self.has(i - 1, "cumulative")):
+                return None
+            try:
+                count = self.count_forward(human, max_words=2 * _MAX_GAP_WORDS)
+            except _Vague:
+                return None
+            return self.mention(KILLED, i, count)
         if "neutralised" in roles:
             # تحييد: killed, wounded or captured, nobody can tell which
             if self.factual(i, i, i):

@@ -291,3 +291,9 @@ def test_subjects_neutralised_and_additions(text: str, expected: tuple[int | Non
 )
 def test_victim_after_the_subject_of_an_active_verb(text: str, expected: tuple[int | None, int | None]) -> None:
     assert count_casualties(text) == expected
+
+
+def test_a_running_toll_of_human_losses_counts_the_dead() -> None:
+    text = "ارتفعت حصيلة الخسائر البشرية منذ بدء المواجهات إلى 31، هم: 20 من المسلحين و11 مدنياً، فيما أصيب 40 آخرون"
+    assert count_casualties(text) == (31, 40)
+    assert count_casualties("لم يسفر القصف عن أي خسائر بشرية") == (0, 0)
