@@ -17,6 +17,8 @@ from pathlib import Path
 DEFAULT_ANERCORP_TEST = Path("../shared/data/arabic_ner/anercorp_arabert_cleaned/ANERCorp_manually_cleaned_test.tsv")
 DEFAULT_DEVSET_REPORTS = Path("eval/devset_reports.jsonl")
 DEFAULT_DEVSET_GOLD = Path("eval/devset.jsonl")
+DEFAULT_DEV2_REPORTS = Path("eval/dev2/reports.jsonl")
+DEFAULT_DEV2_GOLD = Path("eval/dev2/gold.jsonl")
 # Written apart from the extractors and never tuned on: the honest estimate for unseen copy.
 DEFAULT_TESTSET_REPORTS = Path("eval/testset/reports.jsonl")
 DEFAULT_TESTSET_GOLD = Path("eval/testset/gold.jsonl")
@@ -49,6 +51,7 @@ def run_evaluation(args: argparse.Namespace) -> int:
     from rasd.evaluation.devset import format_report, score
 
     sets = (("Development set (the extractors were tuned on it)", DEFAULT_DEVSET_REPORTS, DEFAULT_DEVSET_GOLD),
+            ("Second development set, hard cases (tuned on it too)", DEFAULT_DEV2_REPORTS, DEFAULT_DEV2_GOLD),
             ("Held-out test set (never tuned on)", DEFAULT_TESTSET_REPORTS, DEFAULT_TESTSET_GOLD))
     for title, reports_path, gold_path in sets:
         if not gold_path.exists():
