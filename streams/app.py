@@ -11,7 +11,6 @@ import os
 import faust
 
 from rasd.settings import Settings
-from streams.transport import Transport
 
 settings = Settings.from_env()
 
@@ -31,11 +30,8 @@ app = faust.App(
     broker_commit_every=100,
     broker_commit_interval=1.0,
     producer_acks=-1,
-    producer_max_batch_size=1_000_000,
     stream_wait_empty=False,
 )
-
-app.transport = Transport(app.conf.broker_consumer, app)
 
 
 def main() -> None:
