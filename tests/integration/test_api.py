@@ -21,6 +21,7 @@ from rasd.schema import (ActorRef, Analysis, EnrichedReport, Escalation, Escalat
                          Signal)
 from rasd.search import report_document
 from rasd.settings import Settings
+from tests.search_cases import FILTER_CASES
 
 HTS = ActorRef("hts", "هيئة تحرير الشام", "Hay'at Tahrir al-Sham", "jihadist_group")
 REGIME = ActorRef("syr-gov-forces", "قوات النظام", "Syrian government forces", "state_force")
@@ -107,20 +108,7 @@ def test_english_query_finds_arabic_reports_by_place_name_and_english_titles(cli
     assert _ids(client, q="protest") == ["r-damascus"]
 
 
-@pytest.mark.parametrize("params, expected", [
-    ({"governorate": "Hama"}, {"r-hama"}),
-    ({"governorate": ["Hama", "Damascus"]}, {"r-hama", "r-damascus"}),
-    ({"actor": "syr-gov-forces"}, {"r-idlib", "r-hama"}),
-    ({"actor": ["hts", "nfl"]}, {"r-idlib", "r-hama"}),
-    ({"actor": "hts", "governorate": "Hama"}, set()),
-    ({"place": "SY01"}, {"r-damascus"}),
-    ({"event_type": "armed_clash"}, {"r-idlib", "r-hama"}),
-    ({"since": "2018-09-01"}, {"r-hama", "r-damascus"}),
-    ({"until": "2018-08-20"}, {"r-idlib"}),  # a bare date includes its whole day
-    ({"since": "2018-09-05T08:30:00Z", "until": "2018-09-05T08:30:00Z"}, {"r-hama"}),
-    ({"min_escalation": 0.5}, {"r-idlib"}),
-    ({"q": "اشتباكات", "governorate": "Idlib"}, {"r-idlib"}),
-])
+@pytest.mark.parametrize("params, expected", FILTER_CASES)
 def test_filters(client, params, expected):
     assert set(_ids(client, **params)) == expected
 
