@@ -9,12 +9,23 @@ from __future__ import annotations
 import os
 
 import faust
+from mode.utils.objects import cached_property
 
 from rasd.settings import Settings
+from streams.transport import FlowControl, Transport
 
 settings = Settings.from_env()
 
-app = faust.App(
+
+class App(faust.App):
+    """Faust's App with :class:`streams.transport.FlowControl` (stream queues kept when flow was not suspended)."""
+
+    @cached_property
+    def flow_control(self) -> FlowControl:
+        return FlowControl(loop=self.loop)
+
+
+app = App(
     settings.app_id,
     broker=[f"kafka://{server}" for server in settings.kafka_servers],
     store="memory://",
@@ -32,6 +43,8 @@ app = faust.App(
     producer_acks=-1,
     stream_wait_empty=False,
 )
+
+app.transport = Transport(app.conf.broker_consumer, app, compacted_topics=frozenset({settings.topics.subscriptions}))
 
 
 def main() -> None:
