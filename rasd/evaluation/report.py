@@ -5,6 +5,8 @@
 2. The annotated development set (``eval/devset_reports.jsonl`` → ``rasd analyze`` → scored
    against ``eval/devset.jsonl``): entity F1, actor resolution, governorate accuracy, event-type
    micro-F1, casualty exact match, escalation accuracy.
+3. The casualty case set (``eval/casualties/cases.jsonl``): killed, injured and both exact match
+   over short texts, with the failing cases.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ DEFAULT_DEV2_GOLD = Path("eval/dev2/gold.jsonl")
 # Written apart from the extractors and never tuned on: the honest estimate for unseen copy.
 DEFAULT_TESTSET_REPORTS = Path("eval/testset/reports.jsonl")
 DEFAULT_TESTSET_GOLD = Path("eval/testset/gold.jsonl")
+DEFAULT_CASUALTY_CASES = Path("eval/casualties/cases.jsonl")
 
 
 def predict_devset(reports_path: Path) -> list[dict]:
@@ -64,4 +67,19 @@ def run_evaluation(args: argparse.Namespace) -> int:
         print(f"{title}: {len(gold)} annotated reports ({gold_path})")
         print(format_report(score(gold, predicted)))
         print()
-    return status
+    return status | print_casualty_cases(DEFAULT_CASUALTY_CASES)
+
+
+def print_casualty_cases(path: Path) -> int:
+    """Print the casualty case scores; 1 when the case file is missing."""
+    from rasd.evaluation.casualty_cases import format_scores, load_cases, predict_with_analyzer, score_cases
+
+    title = "Casualty cases (short texts, killed/injured exact match)"
+    if not path.exists():
+        print(f"{title}: {path} not found (run from the repository root)")
+        return 1
+    cases = load_cases(path)
+    print(f"{title}: {len(cases)} cases ({path})")
+    print(format_scores(score_cases(cases, predict_with_analyzer())))
+    print()
+    return 0
