@@ -34,7 +34,7 @@ from rasd.errors import RasdError
 from rasd.escalation.weights import SEVERITIES, ReportWeighting, rank_severity
 from rasd.escalation.windows import Timestamp, now_epoch, to_epoch, to_iso
 from rasd.schema import CHANNEL_TYPES, EVENT_TYPES, GOVERNORATES, Alert, EnrichedReport, EscalationSignal, Subscription
-from rasd.search import search_form
+from rasd.search import report_search_form, search_form
 
 _PHRASE_RE = regex.compile(r'"([^"]*)"|“([^”]*)”|«([^»]*)»')
 _ADMIN_PCODE_RE = regex.compile(r"SY\d*")
@@ -111,8 +111,7 @@ class ReportFacts:
 
     @classmethod
     def of(cls, enriched: EnrichedReport, weighting: ReportWeighting | None = None) -> "ReportFacts":
-        report = enriched.report
-        tokens = tuple(search_form(" ".join(filter(None, (report.title, report.text)))).split())
+        tokens = tuple(report_search_form(enriched).split())
         return cls(enriched, tokens, (weighting or ReportWeighting.from_data()).rate_severity(enriched.analysis))
 
 

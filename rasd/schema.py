@@ -228,7 +228,11 @@ class Analysis:
 
 @dataclass(frozen=True, slots=True)
 class EnrichedReport:
-    """The envelope on ``rasd.reports.enriched`` and in the reports index."""
+    """The envelope on ``rasd.reports.enriched`` and in the reports index.
+
+    ``normalized_text`` is ``rasd.text.normalize.normalize_ar(report.text)`` (computed once, at
+    analysis; the search form is derived from it), or empty when not carried.
+    """
 
     report: Report
     analysis: Analysis

@@ -9,15 +9,18 @@ finds "وهيئة تحرير الشام".
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from rasd.schema import EnrichedReport
 from rasd.text.normalize import normalize_ar
-from rasd.text.tokens import clitic_splits, tokenize
+from rasd.text.tokens import _TOKEN_RE as TOKEN_RE  # the tokenizer's own pattern
+from rasd.text.tokens import clitic_splits
 
 _MIN_STEM = 2
 
 
+@lru_cache(maxsize=1 << 16)
 def stem_word(norm_word: str) -> str:
     """Light stem of one normalised Arabic word: proclitics and the article removed.
 
@@ -43,7 +46,30 @@ def search_form(text: str) -> str:
     Returns:
         e.g. ``"هييه تحرير شام في ادلب"`` (normalised, proclitics and article removed).
     """
-    return " ".join(stem_word(tok.norm) for tok in tokenize(text) if any(ch.isalnum() for ch in tok.norm))
+    return _stems_of_normalized(normalize_ar(text))
+
+
+def report_search_form(enriched: EnrichedReport) -> str:
+    """The search form of a report's title and text (what ``text_search`` holds and matching reads).
+
+    Equal to ``search_form(title + " " + text)``; the text's normalised form, computed at analysis,
+    is not computed again.
+    """
+    report = enriched.report
+    text_form = (_stems_of_normalized(enriched.normalized_text) if enriched.normalized_text or not report.text
+                 else search_form(report.text))
+    return " ".join(filter(None, (search_form(report.title) if report.title else "", text_form)))
+
+
+def _stems_of_normalized(normalized: str) -> str:
+    # The tokens rasd.text.tokens.tokenize finds in the normalised text, without their offsets into
+    # the original (not needed here): this runs on every report in matching and indexing.
+    stems = []
+    for match in TOKEN_RE.finditer(normalized):
+        word = match.group()
+        if word.isalnum() or any(ch.isalnum() for ch in word):
+            stems.append(stem_word(word))
+    return " ".join(stems)
 
 
 def report_document(enriched: EnrichedReport) -> dict[str, Any]:
@@ -64,7 +90,7 @@ def report_document(enriched: EnrichedReport) -> dict[str, Any]:
         "title": report.title,
         "text": report.text,
         "text_normalized": enriched.normalized_text,
-        "text_search": search_form(" ".join(filter(None, (report.title, report.text)))),
+        "text_search": report_search_form(enriched),
         "source": report.source,
         "sources": list(enriched.sources) or ([report.source] if report.source else []),
         "url": report.url,

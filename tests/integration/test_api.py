@@ -21,6 +21,7 @@ from rasd.schema import (ActorRef, Analysis, EnrichedReport, Escalation, Escalat
                          Signal)
 from rasd.search import report_document
 from rasd.settings import Settings
+from rasd.text.normalize import normalize_ar
 from tests.search_cases import FILTER_CASES
 
 HTS = ActorRef("hts", "هيئة تحرير الشام", "Hay'at Tahrir al-Sham", "jihadist_group")
@@ -36,7 +37,7 @@ def _enriched(report: Report, *, actors, places, event_types, score: float) -> E
     analysis = Analysis(id=report.id, language="ar", actors=tuple(actors), places=tuple(places),
                         event_types=tuple(event_types),
                         escalation=Escalation(score, score >= 0.5, (Signal("violent_event", "قصف"),) if score >= 0.5 else ()))
-    return EnrichedReport(report, analysis, normalized_text=report.text, sources=(report.source,),
+    return EnrichedReport(report, analysis, normalized_text=normalize_ar(report.text), sources=(report.source,),
                           analyzed_at="2024-01-01T00:00:00+00:00")
 
 

@@ -1,6 +1,7 @@
 """Enriched reports built by hand for the escalation and matching tests."""
 
 from rasd.schema import ActorRef, Analysis, EnrichedReport, Escalation, Place, Report, Signal
+from rasd.text.normalize import normalize_ar
 
 PLACES = {
     "Idlib": Place("خان شيخون", 0, 10, "sy-khan-shaykhun", "خان شيخون", "Khan Shaykhun", "Idlib", "C3871",
@@ -37,4 +38,4 @@ def make_enriched(report_id, published_at, *, governorates=("Idlib",), actors=()
         escalation=Escalation(score, escalatory, tuple(Signal(name, "…") for name in signals)),
     )
     report = Report(report_id, text, published_at, source, title=title)
-    return EnrichedReport(report, analysis, text, story_id=story_id or report_id, sources=(source,))
+    return EnrichedReport(report, analysis, normalize_ar(text), story_id=story_id or report_id, sources=(source,))
