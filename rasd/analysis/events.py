@@ -22,9 +22,11 @@ The matcher (:class:`PatternSet`) and the cues (:class:`CueSet`) are shared with
 
 from __future__ import annotations
 
+import bisect
 import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate, repeat
 from typing import Any
 
 from rasd.errors import DataError
@@ -94,31 +96,41 @@ def analyse_text(text: str) -> AnalysedText:
         ('وقصفت', 'قصفت')
     """
     tokens = tuple(tokenize(text))
-    min_stem = _min_article_stem()
-    clauses: list[int] = []
-    sentences: list[int] = []
-    forms: list[tuple[str, ...]] = []
-    words: list[int] = []
-    clause = sentence = 0
-    ordinal = -1
-    prev_end = 0
-    find_newline = text.find
-    for _, norm, start, end in tokens:
-        if norm not in TRANSPARENT or ordinal < 0:
-            ordinal += 1
-        words.append(ordinal)
-        if start - prev_end and find_newline("\n", prev_end, start) >= 0 and clauses:
-            clause += 1
-            sentence += 1
-        clauses.append(clause)
-        sentences.append(sentence)
-        prev_end = end
-        if norm in CLAUSE_END:
-            clause += 1
-            if norm in SENTENCE_END:
-                sentence += 1
-        forms.append(candidate_forms(norm, min_stem))
-    return AnalysedText(text, tokens, tuple(clauses), tuple(sentences), tuple(forms), tuple(words))
+    norms = [token.norm for token in tokens]
+    count = len(tokens)
+    # a clause (and a sentence) changes at a token after a line break, and after
+    # a token that ends one; both may add up (a full stop at the end of a line)
+    clause_steps = [0] * count
+    sentence_steps = [0] * count
+    for i in [i for i, norm in enumerate(norms) if norm in CLAUSE_END]:
+        if i + 1 < count:
+            clause_steps[i + 1] += 1
+            sentence_steps[i + 1] += norms[i] in SENTENCE_END
+    for i in _tokens_after_line_breaks(text, tokens):
+        clause_steps[i] += 1
+        sentence_steps[i] += 1
+    # quotes and brackets take the ordinal of the token before them (the first counts)
+    counted = [norm not in TRANSPARENT for norm in norms]
+    if counted:
+        counted[0] = True
+    words = tuple(accumulate(counted, initial=-1))[1:]
+    forms = tuple(map(candidate_forms, norms, repeat(_min_article_stem())))
+    return AnalysedText(text, tokens, tuple(accumulate(clause_steps)), tuple(accumulate(sentence_steps)), forms, words)
+
+
+def _tokens_after_line_breaks(text: str, tokens: Sequence[Token]) -> list[int]:
+    # the tokens (never the first) with a line break between them and the token before
+    if "\n" not in text:
+        return []
+    starts = [token.start for token in tokens]
+    found: list[int] = []
+    position = text.find("\n")
+    while position >= 0:
+        i = bisect.bisect_right(starts, position)
+        if 0 < i < len(tokens) and tokens[i - 1].end <= position and (not found or found[-1] != i):
+            found.append(i)
+        position = text.find("\n", position + 1)
+    return found
 
 
 @functools.lru_cache(maxsize=1)
@@ -387,13 +399,14 @@ class FormIndex:
         memo = self._memo
         if len(memo) > self._MAX_MEMO:
             memo.clear()
-        get = memo.get
-        out = []
-        for forms in analysed.forms:
-            found = get(forms)
-            if found is None:
-                found = memo[forms] = self.lookup(forms)
-            out.append(found)
+        out = list(map(memo.get, analysed.forms))
+        if None in out:  # words not seen before
+            for i, forms in enumerate(analysed.forms):
+                if out[i] is None:
+                    found = memo.get(forms)
+                    if found is None:
+                        found = memo[forms] = self.lookup(forms)
+                    out[i] = found
         return out
 
 

@@ -565,6 +565,8 @@ class StateScorer:
             owns[i] = tuple(map(operator.add, owns[i], vector))
         befores = [self._bos, *(p[1] for p in parts[:-1])]
         afters = [*(p[2] for p in parts[1:]), self._eos]
+        if len(self._carriers) == 8:
+            return _items_of_eight(self._carriers, owns, befores, afters)
         carriers = self._carriers
         return [
             {c: a + b + d for c, a, b, d in zip(carriers, own, before, after)}
@@ -596,6 +598,23 @@ class StateScorer:
         if vectors is None:
             vectors = self._gazetteer[tag] = tuple(self._vector(f + tag) for f in ("g=", "g-1=", "g+1="))
         return vectors
+
+
+def _items_of_eight(carriers: tuple[bytes, ...], owns: Sequence[Sequence[float]], befores: Sequence[Sequence[float]],
+                    afters: Sequence[Sequence[float]]) -> list[dict[bytes, float]]:
+    """:meth:`StateScorer.sentence`'s items for a model of eight non-reference labels (B/I of four types).
+
+    The same sums as the general comprehension, unrolled: a dict display is
+    built in half the time of a comprehension over ``zip``, and this runs for
+    every token tagged.
+    """
+    c0, c1, c2, c3, c4, c5, c6, c7 = carriers
+    return [
+        {c0: a0 + b0 + d0, c1: a1 + b1 + d1, c2: a2 + b2 + d2, c3: a3 + b3 + d3,
+         c4: a4 + b4 + d4, c5: a5 + b5 + d5, c6: a6 + b6 + d6, c7: a7 + b7 + d7}
+        for (a0, a1, a2, a3, a4, a5, a6, a7), (b0, b1, b2, b3, b4, b5, b6, b7), (d0, d1, d2, d3, d4, d5, d6, d7)
+        in zip(owns, befores, afters)
+    ]
 
 
 # ---------------------------------------------------------------- tagging

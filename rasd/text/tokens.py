@@ -8,7 +8,9 @@ tokens; nothing between them is lost or shifted.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
+from itertools import accumulate, repeat
+from operator import add, sub
 from typing import NamedTuple
 
 import regex
@@ -25,6 +27,9 @@ _TOKEN_RE = regex.compile(
     """,
     regex.VERBOSE,
 )
+
+# A token and the spaces before it: these pieces tile a normalised text.
+_PIECE_RE = regex.compile(r"\ *(?:" + _TOKEN_RE.pattern + ")", regex.VERBOSE)
 
 _TRAILING_MARKS_RE = regex.compile(r"[\p{M}\u0640]*")
 
@@ -49,6 +54,9 @@ class Token(NamedTuple):
     norm: str
     start: int
     end: int
+
+
+_new_token = partial(tuple.__new__, Token)  # Token(*fields) without the keyword-handling wrapper
 
 
 def tokenize(text: str) -> list[Token]:
@@ -82,11 +90,40 @@ def tokenize_aligned(aligned: AlignedText) -> list[Token]:
     """
     if aligned.tokens_cache is not None:
         return list(aligned.tokens_cache)
+    tokens = _tokens_by_pieces(aligned)
+    if tokens is None:
+        tokens = _tokens_by_matches(aligned)
+    object.__setattr__(aligned, "tokens_cache", tuple(tokens))
+    return tokens
+
+
+def _tokens_by_pieces(aligned: AlignedText) -> list[Token] | None:
+    # The normalised text is tokens and single spaces only, so its pieces (a
+    # token with the spaces before it) tile it: their lengths give every
+    # offset without a match object per token. None if they do not tile it.
+    normalized = aligned.normalized
+    pieces = _PIECE_RE.findall(normalized)
+    ends = list(accumulate(map(len, pieces)))
+    if (ends[-1] if ends else 0) != len(normalized):
+        return None
+    norms = list(map(str.lstrip, pieces, repeat(" ")))
+    starts = list(map(sub, ends, map(len, norms)))
+    offset_of = aligned.offsets.__getitem__
+    ostarts = list(map(offset_of, starts))
+    oends = list(map(add, map(offset_of, map(sub, ends, repeat(1))), repeat(1)))  # after each token's last character
+    if list(map(offset_of, ends)) != oends:  # something was dropped after a token: it takes the marks
+        trailing, original = _TRAILING_MARKS_RE.match, aligned.original
+        oends = [end if offset_of(norm_end) == end else trailing(original, end).end()
+                 for end, norm_end in zip(oends, ends)]
+    texts = map(aligned.original.__getitem__, map(slice, ostarts, oends))
+    return list(map(_new_token, zip(texts, norms, ostarts, oends)))
+
+
+def _tokens_by_matches(aligned: AlignedText) -> list[Token]:
     original = aligned.original
     offsets = aligned.offsets
     normalized = aligned.normalized
     trailing = _TRAILING_MARKS_RE.match
-    new_token = tuple.__new__  # Token(...) without the keyword-handling wrapper
     tokens: list[Token] = []
     append = tokens.append
     for match in _TOKEN_RE.finditer(normalized):
@@ -95,8 +132,7 @@ def tokenize_aligned(aligned: AlignedText) -> list[Token]:
         oend = offsets[end - 1] + 1
         if offsets[end] != oend:  # something was dropped after the token: take its marks
             oend = trailing(original, oend).end()
-        append(new_token(Token, (original[ostart:oend], normalized[start:end], ostart, oend)))
-    object.__setattr__(aligned, "tokens_cache", tuple(tokens))
+        append(_new_token((original[ostart:oend], normalized[start:end], ostart, oend)))
     return tokens
 
 
