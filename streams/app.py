@@ -41,6 +41,9 @@ app = App(
     broker_commit_every=100,
     broker_commit_interval=1.0,
     producer_acks=-1,
+    # One request in flight per broker: small batches (16 kB, less than one enriched report) made a request
+    # of every message. Kept under the broker's 1 MB message limit.
+    producer_max_batch_size=512 * 1024,
     stream_wait_empty=False,
 )
 

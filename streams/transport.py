@@ -1,6 +1,14 @@
-"""The worker's Kafka transport and stream flow control: Faust's, with two gaps in at-least-once closed.
+"""The worker's Kafka transport and stream flow control: Faust's, with a short fetch wait and two gaps in
+at-least-once closed.
 
-Found with a worker killed by SIGKILL and restarted while reports kept coming
+aiokafka keeps one fetch request in flight per broker, and leaves out of it the
+partitions whose records are still buffered. faust-streaming 0.15 hard-codes
+``fetch_max_wait_ms=1500``, so once a stage had drained its buffer it could wait up
+to 1.5 s for a fetch covering only idle partitions to come back — with one broker,
+every hop between two stages paid that wait. :class:`ConsumerThread` waits
+``FETCH_MAX_WAIT_MS``; an idle worker then makes a few empty fetches a second.
+
+The gaps were found with a worker killed by SIGKILL and restarted while reports kept coming
 (``tests/integration/test_faults.py``, faust-streaming 0.15.3): one report in a few
 runs was never analysed, yet its offset was committed.
 
@@ -29,6 +37,8 @@ from mode.utils.queues import FlowControlEvent
 
 log = logging.getLogger(__name__)
 
+FETCH_MAX_WAIT_MS = 20
+
 
 class FlowControl(FlowControlEvent):
     """``app.flow_control`` that empties the stream queues only on a suspended → active change."""
@@ -39,12 +49,26 @@ class FlowControl(FlowControlEvent):
         super().resume()
 
 
+class ConsumerThread(driver.AIOKafkaConsumerThread):
+    """The driver's consumer thread, with the fetch wait above."""
+
+    def _create_worker_consumer(self, transport: Any) -> Any:
+        consumer = super()._create_worker_consumer(transport)
+        # Read by aiokafka 0.14 when the consumer starts and builds its fetcher.
+        consumer._fetch_max_wait_ms = FETCH_MAX_WAIT_MS
+        return consumer
+
+
 class Consumer(driver.Consumer):
-    """The driver's consumer, never committing past an unacknowledged offset of a contiguous topic."""
+    """The driver's consumer: :class:`ConsumerThread`, and never committing past an unacknowledged offset of a
+    contiguous topic."""
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self._holes_reported: set[tuple[TP, int]] = set()
+
+    def _new_consumer_thread(self) -> ConsumerThread:
+        return ConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
     def _new_offset(self, tp: TP) -> int | None:
         acked, committed = self._acked[tp], self._committed_offset[tp]
