@@ -16,9 +16,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from elasticsearch import AsyncElasticsearch
-from kafka import KafkaConsumer, KafkaProducer
-from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from indexers.elasticsearch_sink import bulk_index, ensure_index
 from indexers.exceptions import IndexingError
@@ -53,47 +52,71 @@ class TopicIndexer:
     to_document: DocumentFn
     batch_size: int = 500
     poll_timeout_ms: int = 200
+    linger_s: float = 0.1
     max_backoff_s: float = 16.0
     indexed: int = field(default=0, init=False)
     dead_lettered: int = field(default=0, init=False)
 
-    def _consumer(self) -> KafkaConsumer:
-        return KafkaConsumer(
+    def _consumer(self) -> AIOKafkaConsumer:
+        # aiokafka, not kafka-python: its record parsing and CRC check are in C (kafka-python's pure-Python
+        # CRC-32C alone took ~4 ms per 37 kB enriched report), and it needs no thread beside the event loop.
+        return AIOKafkaConsumer(
             self.topic,
             bootstrap_servers=self.settings.kafka_servers,
             group_id=f"{self.settings.namespace}-indexer-{self.kind}",
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_records=self.batch_size,
-            consumer_timeout_ms=float("inf"),
         )
 
-    def _producer(self) -> KafkaProducer:
-        return KafkaProducer(bootstrap_servers=self.settings.kafka_servers, acks="all", retries=5)
+    def _producer(self) -> AIOKafkaProducer:
+        return AIOKafkaProducer(bootstrap_servers=self.settings.kafka_servers, acks="all")
 
     async def run(self, *, stop: asyncio.Event | None = None) -> None:
         """Index until ``stop`` is set (or forever)."""
         stop = stop or asyncio.Event()
-        loop = asyncio.get_running_loop()
         client = AsyncElasticsearch(self.settings.elasticsearch_url, request_timeout=30)
-        consumer = await loop.run_in_executor(None, self._consumer)
-        producer = await loop.run_in_executor(None, self._producer)
+        consumer, producer = self._consumer(), self._producer()
         try:
+            await consumer.start()
+            await producer.start()
             await self._ensure_index(client, stop)
             while not stop.is_set():
-                batch = await loop.run_in_executor(
-                    None, lambda: consumer.poll(timeout_ms=self.poll_timeout_ms, max_records=self.batch_size)
-                )
+                batch = await self._poll_batch(consumer)
                 if not batch:
                     continue
                 records = [r for part in batch.values() for r in part]
                 await self._index_until_acknowledged(client, producer, records, stop)
-                offsets = {tp: OffsetAndMetadata(part[-1].offset + 1, "", -1) for tp, part in batch.items()}
-                await loop.run_in_executor(None, lambda: consumer.commit(offsets))
+                await consumer.commit({tp: part[-1].offset + 1 for tp, part in batch.items()})
         finally:
             await client.close()
-            await loop.run_in_executor(None, consumer.close)
-            await loop.run_in_executor(None, producer.close)
+            await consumer.stop()
+            await producer.stop()
+
+    async def _poll_batch(self, consumer: AIOKafkaConsumer) -> dict[TopicPartition, list]:
+        """Up to ``batch_size`` records: once the first arrives, more are gathered for ``linger_s``.
+
+        One bulk request for many documents costs Elasticsearch far less than many small ones (each
+        is a translog sync), and the wait is small next to the index's one-second refresh.
+        """
+        batch: dict[TopicPartition, list] = {}
+        count, deadline = 0, None
+        while count < self.batch_size:
+            timeout_ms = self.poll_timeout_ms
+            if deadline is not None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                timeout_ms = int(remaining * 1000) + 1
+            polled = await consumer.getmany(timeout_ms=timeout_ms, max_records=self.batch_size - count)
+            for tp, records in polled.items():
+                batch.setdefault(tp, []).extend(records)
+                count += len(records)
+            if not count:
+                break  # nothing yet: back to the caller, which checks whether to stop
+            if deadline is None:
+                deadline = time.monotonic() + self.linger_s
+        return batch
 
     async def _ensure_index(self, client: AsyncElasticsearch, stop: asyncio.Event) -> None:
         delay = 1.0
@@ -113,7 +136,7 @@ class TopicIndexer:
             try:
                 doc_id, doc = self.to_document(json.loads(record.value))
             except (ValueError, KeyError, TypeError) as exc:
-                self._dead_letter(producer, record, 0, f"undecodable message: {exc}")
+                await self._dead_letter(producer, record, 0, f"undecodable message: {exc}")
                 continue
             docs.append((doc_id, doc))
             record_of[doc_id] = record
@@ -130,13 +153,14 @@ class TopicIndexer:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.max_backoff_s)
         for failure in failures:
-            self._dead_letter(producer, record_of[failure.doc_id], failure.status, failure.reason)
-        producer.flush()
+            await self._dead_letter(producer, record_of[failure.doc_id], failure.status, failure.reason)
+        await producer.flush()  # the dead letters are on the broker before the offsets are committed
         self.indexed += len(docs) - len(failures)
         log.info("batch indexed alias=%s docs=%d refused=%d took_ms=%.0f", self.alias, len(docs), len(failures),
                  (time.monotonic() - started) * 1000)
 
-    def _dead_letter(self, producer: KafkaProducer, record, status: int, reason: str) -> None:
+    async def _dead_letter(self, producer: AIOKafkaProducer, record, status: int, reason: str) -> None:
+        """Queue one refused record for the index dead-letter topic (the batch flushes before committing)."""
         self.dead_lettered += 1
         letter = {
             "stage": f"index:{self.kind}",
@@ -147,8 +171,8 @@ class TopicIndexer:
             "offset": record.offset,
             "original": record.value.decode("utf-8", "replace"),
         }
-        producer.send(self.settings.topics.index_dead_letter, key=record.key,
-                      value=json.dumps(letter, ensure_ascii=False).encode("utf-8"))
+        await producer.send(self.settings.topics.index_dead_letter, key=record.key,
+                            value=json.dumps(letter, ensure_ascii=False).encode("utf-8"))
 
 
 def indexers_for(settings: Settings) -> list[TopicIndexer]:
@@ -169,6 +193,7 @@ async def run_indexers(settings: Settings, *, stop: asyncio.Event | None = None)
 def main() -> None:
     """``rasd index``: run the indexers until interrupted."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("indexers").setLevel(logging.INFO)  # the per-batch lines, also under `rasd` (WARNING)
     settings = Settings.from_env()
     try:
         asyncio.run(run_indexers(settings))
