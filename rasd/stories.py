@@ -11,13 +11,17 @@ within ``window_hours`` of the report and with an estimated Jaccard similarity
 of at least ``threshold`` join its story.
 
 State lives in a dict-like store of JSON values under string keys, so the
-same index runs in memory, in a Faust table, or from a JSON snapshot:
+same index runs in memory, in a Faust table, or from a JSON snapshot. Only
+what cannot be derived is stored — two writes per report, so a Faust table's
+changelog stays small:
 
-- ``meta`` — parameters, the event-time watermark and the hours held;
+- ``meta`` — the signature parameters (written once);
 - ``r:<report id>`` — time, story, best match, similarity, source and signature;
-- ``b:<band>:<digest>`` — the report ids sharing one LSH band;
-- ``s:<story id>`` — the story's sources and how many held reports it has;
-- ``h:<hour start>`` — the report ids published in one hour (for pruning).
+- ``s:<story id>`` — the story's sources and how many held reports it has.
+
+The LSH band buckets, the reports per event-time hour (for pruning), the
+signatures packed for fast comparison and the watermark are derived from the
+``r:`` entries and kept in memory: rebuilt on first use after a restart.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ _WORD_RE = regex.compile(r"[\p{L}\p{N}]+")
 _PERSON = b"rasd-story"
 _HOUR = 3600
 _VALUE_MASK = 0xFFFFFFFF
+_DERIVED_PREFIXES = ("b:", "h:")  # bands and hours were stored before they were derived in memory
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +162,28 @@ def decode_signature(text: str) -> tuple[int, ...]:
     return struct.unpack(f">{len(raw) // 4}I", raw)
 
 
+def pack_signature(signature: tuple[int, ...]) -> int:
+    """A signature as one integer of 32-bit lanes, for :func:`count_equal_lanes`."""
+    return int.from_bytes(struct.pack(f">{len(signature)}I", *signature), "big")
+
+
+@lru_cache(maxsize=8)
+def lane_masks(lanes: int) -> tuple[int, ...]:
+    """Per-lane masks keeping the low 16, 8, 4, 2 and 1 bits of each 32-bit lane."""
+    return tuple(int.from_bytes(((1 << bits) - 1).to_bytes(4, "big") * lanes, "big") for bits in (16, 8, 4, 2, 1))
+
+
+def count_equal_lanes(left: int, right: int, lanes: int) -> int:
+    """How many 32-bit lanes two packed signatures agree on (a few big-integer operations, no loop per bin).
+
+    Each lane of ``left ^ right`` is folded onto its lowest bit (non-zero → 1), and the bits are counted.
+    """
+    folded = left ^ right
+    for shift, mask in zip((16, 8, 4, 2, 1), lane_masks(lanes)):
+        folded = (folded | (folded >> shift)) & mask
+    return lanes - folded.bit_count()
+
+
 class StoryIndex:
     """Near-duplicate detection over a sliding event-time window.
 
@@ -179,9 +206,16 @@ class StoryIndex:
         params = {"num_perm": num_perm, "bands": bands, "shingle_size": shingle_size}
         meta = self.store.get("meta")
         if meta is None:
-            self.store["meta"] = {"params": params, "watermark": None, "pruned_at": None, "hours": []}
+            self.store["meta"] = {"params": params}
         elif meta.get("params") != params:
             raise DataError(f"story state was built with {meta.get('params')}, not {params}")
+        # Derived from the r: entries, built on first use (a Faust table is filled only once recovered).
+        self._built = False
+        self._buckets: dict[str, set[str]] = {}
+        self._hours: dict[int, set[str]] = {}
+        self._held: dict[str, tuple[float, int | None]] = {}
+        self._watermark: float | None = None
+        self._pruned_at: float | None = None
 
     def signature(self, text: str) -> tuple[int, ...] | None:
         """The MinHash signature of a report text (None when it has no words)."""
@@ -200,6 +234,7 @@ class StoryIndex:
         Returns:
             The :class:`StoryAssignment`.
         """
+        self._build()
         known = self.store.get(f"r:{report_id}")
         if known is not None:
             return self._assignment(known)
@@ -218,39 +253,52 @@ class StoryIndex:
         self._advance(moment)
         return self._assignment(entry)
 
+    def _build(self) -> None:
+        """Derive the buckets, hours, packed signatures and watermark from the stored entries (once)."""
+        if self._built:
+            return
+        self._built = True
+        stale = [key for key in self.store if key.startswith(_DERIVED_PREFIXES)]
+        for key in stale:
+            self.store.pop(key, None)
+        for key, entry in list(self.store.items()):
+            if key.startswith("r:") and entry is not None:
+                signature = decode_signature(entry["sig"]) if entry["sig"] else None
+                self._index(key[2:], entry["t"], signature)
+                if self._watermark is None or entry["t"] > self._watermark:
+                    self._watermark = entry["t"]
+
+    def _index(self, report_id: str, moment: float, signature: tuple[int, ...] | None) -> None:
+        self._held[report_id] = (moment, pack_signature(signature) if signature else None)
+        self._hours.setdefault(int(moment // _HOUR) * _HOUR, set()).add(report_id)
+        if signature:
+            for key in band_keys(signature, self.bands):
+                self._buckets.setdefault(key, set()).add(report_id)
+
     def _best_match(self, signature: tuple[int, ...], moment: float) -> tuple[str | None, dict | None, float]:
         candidates: set[str] = set()
         for key in band_keys(signature, self.bands):
-            candidates.update(self.store.get(key) or ())
-        best: tuple[float, float, str] | None = None
-        best_entry = None
+            candidates.update(self._buckets.get(key, ()))
+        packed = pack_signature(signature)
+        best: tuple[int, float, str] | None = None
         for candidate in candidates:
-            entry = self.store.get(f"r:{candidate}")
-            if entry is None or abs(entry["t"] - moment) > self.window_seconds:
+            held_at, other = self._held[candidate]
+            if other is None or abs(held_at - moment) > self.window_seconds:
                 continue
-            similarity = estimate_similarity(signature, decode_signature(entry["sig"]))
-            rank = (similarity, -entry["t"], candidate)
+            rank = (count_equal_lanes(packed, other, self.num_perm), -held_at, candidate)
             if best is None or rank > best:
-                best, best_entry = rank, entry
+                best = rank
         if best is None:
             return None, None, 0.0
-        return best[2], best_entry, best[0]
+        return best[2], self.store.get(f"r:{best[2]}"), best[0] / self.num_perm
 
     def _remember(self, report_id: str, entry: dict[str, Any], signature: tuple[int, ...] | None) -> None:
         self.store[f"r:{report_id}"] = entry
-        if signature:
-            for key in band_keys(signature, self.bands):
-                self.store[key] = [*(self.store.get(key) or ()), report_id]
+        self._index(report_id, entry["t"], signature)
         story_key = f"s:{entry['story']}"
         story = self.store.get(story_key) or {"sources": [], "n": 0}
         sources = story["sources"] + ([entry["src"]] if entry["src"] and entry["src"] not in story["sources"] else [])
         self.store[story_key] = {"sources": sources, "n": story["n"] + 1}
-        hour = int(entry["t"] // _HOUR) * _HOUR
-        self.store[f"h:{hour}"] = [*(self.store.get(f"h:{hour}") or ()), report_id]
-        meta = dict(self.store["meta"])
-        if hour not in meta["hours"]:
-            meta["hours"] = sorted([*meta["hours"], hour])
-        self.store["meta"] = meta
 
     def _assignment(self, entry: dict[str, Any]) -> StoryAssignment:
         story = self.store.get(f"s:{entry['story']}") or {"sources": [entry["src"]] if entry["src"] else []}
@@ -258,13 +306,11 @@ class StoryIndex:
 
     def _advance(self, moment: float) -> None:
         """Move the watermark; prune what is two windows behind it, at most once an event-time hour."""
-        meta = dict(self.store["meta"])
-        if meta["watermark"] is not None and moment <= meta["watermark"]:
+        if self._watermark is not None and moment <= self._watermark and self._pruned_at is not None:
             return
-        meta["watermark"] = moment
-        self.store["meta"] = meta
-        if meta["pruned_at"] is None or moment - meta["pruned_at"] >= _HOUR:
-            self.prune(moment - 2 * self.window_seconds)
+        self._watermark = moment if self._watermark is None else max(self._watermark, moment)
+        if self._pruned_at is None or self._watermark - self._pruned_at >= _HOUR:
+            self.prune(self._watermark - 2 * self.window_seconds)
 
     def prune(self, before: Timestamp) -> int:
         """Forget the reports published in hours that ended before ``before``.
@@ -275,32 +321,33 @@ class StoryIndex:
         Returns:
             How many reports were forgotten.
         """
+        self._build()
         cutoff = to_epoch(before)
-        meta = dict(self.store["meta"])
-        meta["pruned_at"] = meta["watermark"]
+        self._pruned_at = self._watermark
         if cutoff is None:
-            self.store["meta"] = meta
             return 0
-        expired = [hour for hour in meta["hours"] if hour + _HOUR <= cutoff]
         forgotten = 0
-        for hour in expired:
-            for report_id in self.store.pop(f"h:{hour}", None) or ():
+        for hour in sorted(hour for hour in self._hours if hour + _HOUR <= cutoff):
+            for report_id in sorted(self._hours.pop(hour)):
                 forgotten += self._forget(report_id)
-        meta["hours"] = [hour for hour in meta["hours"] if hour + _HOUR > cutoff]
-        self.store["meta"] = meta
         return forgotten
 
     def _forget(self, report_id: str) -> int:
+        held = self._held.pop(report_id, None)
         entry = self.store.pop(f"r:{report_id}", None)
         if entry is None:
             return 0
         if entry["sig"]:
             for key in band_keys(decode_signature(entry["sig"]), self.bands):
-                rest = [rid for rid in self.store.get(key) or () if rid != report_id]
-                if rest:
-                    self.store[key] = rest
-                else:
-                    self.store.pop(key, None)
+                bucket = self._buckets.get(key)
+                if bucket is not None:
+                    bucket.discard(report_id)
+                    if not bucket:
+                        del self._buckets[key]
+        if held is not None:
+            hour = self._hours.get(int(held[0] // _HOUR) * _HOUR)
+            if hour is not None:
+                hour.discard(report_id)
         story_key = f"s:{entry['story']}"
         story = self.store.get(story_key)
         if story is not None:
@@ -312,10 +359,11 @@ class StoryIndex:
 
     def __len__(self) -> int:
         """How many reports the index holds."""
-        return sum(len(self.store.get(f"h:{hour}") or ()) for hour in self.store["meta"]["hours"])
+        self._build()
+        return len(self._held)
 
     def to_state(self) -> dict[str, Any]:
-        """A JSON-ready snapshot of the whole index."""
+        """A JSON-ready snapshot of the whole index (what is stored; the rest is derived again on load)."""
         return {key: value for key, value in self.store.items()}
 
     @classmethod
