@@ -1,4 +1,8 @@
-"""Escalation: windowed, baseline-relative detection per governorate and per actor pair."""
+"""Escalation: windowed, baseline-relative detection per governorate and per actor pair.
+
+Each message holds the escalation events of a batch of reports for the keys of one
+partition; every key's state is written to the changelog once per message.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +10,29 @@ import json
 import logging
 
 from rasd.escalation.detector import EscalationDetector
-from rasd.schema import EnrichedReport
 from streams.app import app
+from streams.messages import dumps, enriched_from_event
 from streams.tables import escalation as escalation_table
 from streams.topics import escalation_keys, signals
+from streams.write_behind import WriteBehind
 
 log = logging.getLogger(__name__)
 
 
 @app.agent(escalation_keys)
 async def detect_escalation(stream):
-    detector = EscalationDetector.from_data(store=escalation_table)
-    async for key, raw in stream.items():
-        key_type, _, name = key.decode("utf-8").partition(":")
-        decision = detector.observe_key(key_type, name, EnrichedReport.from_dict(json.loads(raw)))
-        if decision.fired and decision.signal is not None:
-            signal = decision.signal
-            log.info("signal key=%s level=%s score=%.2f", key.decode(), signal.level, signal.score)
-            await signals.send(key=key, value=json.dumps(signal.to_dict(), ensure_ascii=False).encode("utf-8"))
-            yield signal.id
-        else:
-            yield None
+    state = WriteBehind(escalation_table)
+    detector = EscalationDetector.from_data(store=state)
+    async for raw in stream:
+        fired = []
+        for item in json.loads(raw)["events"]:
+            report = enriched_from_event(item["event"])
+            for key_type, key in item["keys"]:
+                decision = detector.observe_key(key_type, key, report)
+                if decision.fired and decision.signal is not None:
+                    fired.append(decision.signal)
+        state.flush()  # inside this message's processing: the changelog partition is the message's
+        for signal in fired:
+            log.info("signal key=%s:%s level=%s score=%.2f", signal.key_type, signal.key, signal.level, signal.score)
+            await signals.send(key=f"{signal.key_type}:{signal.key}".encode("utf-8"), value=dumps(signal.to_dict()))
+        yield len(fired)

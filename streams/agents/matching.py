@@ -15,10 +15,10 @@ from streams.topics import alerts, enriched, signals, subscriptions
 log = logging.getLogger(__name__)
 
 
-def current_book() -> SubscriptionBook:
-    """The subscriptions as the global table holds them now (invalid ones are skipped with a warning)."""
+def build_book(items: list[tuple[str, dict | None]]) -> SubscriptionBook:
+    """A book of the given subscriptions (invalid ones are skipped with a warning)."""
     book = SubscriptionBook(throttle_store=throttle_table)
-    for sub_id, value in list(subscriptions_table.items()):
+    for sub_id, value in items:
         if value is None:
             continue
         try:
@@ -26,6 +26,29 @@ def current_book() -> SubscriptionBook:
         except (InvalidSubscription, KeyError, TypeError, ValueError) as exc:
             log.warning("subscription skipped id=%s error=%s", sub_id, exc)
     return book
+
+
+class CurrentBook:
+    """The book of the subscriptions the global table holds now, rebuilt only when an entry changed.
+
+    The table gives every received value as a new object, so comparing the entries by identity
+    (the old ones are kept alive here) tells whether anything changed without validating again.
+    """
+
+    def __init__(self) -> None:
+        self._items: list[tuple[str, dict | None]] = []
+        self._book: SubscriptionBook | None = None
+
+    def __call__(self) -> SubscriptionBook:
+        items = list(subscriptions_table.items())
+        unchanged = self._book is not None and len(items) == len(self._items) and all(
+            key == old_key and value is old_value for (key, value), (old_key, old_value) in zip(items, self._items))
+        if not unchanged:
+            self._book, self._items = build_book(items), items
+        return self._book
+
+
+current_book = CurrentBook()
 
 
 async def _send_alerts(found) -> int:

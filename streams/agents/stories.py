@@ -1,35 +1,48 @@
-"""Stories: near-duplicates join one story; the enriched report goes on keyed by story, and to escalation by key."""
+"""Stories: near-duplicates join one story; the enriched report goes on keyed by story, and to escalation by key.
+
+Reports are taken in small batches (order kept: the topic has one partition) so the
+escalation events of a batch travel in one message per partition, and the story
+index's changes reach the changelog once per batch.
+"""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 
-from rasd.enrich import enriched_to_json_bytes
-from rasd.escalation.detector import EscalationDetector
-from rasd.schema import EnrichedReport
 from rasd.stories import StoryIndex
-from streams.app import app
+from streams.app import app, settings
+from streams.messages import dumps, escalation_event, group_events
 from streams.tables import stories as stories_table
 from streams.topics import analysed, enriched, escalation_keys
+from streams.write_behind import WriteBehind
 
 log = logging.getLogger(__name__)
+
+BATCH_MAX = 64
+BATCH_WITHIN_S = 0.01
 
 
 @app.agent(analysed)
 async def assign_stories(stream):
+    state = WriteBehind(stories_table)
     index: StoryIndex | None = None
-    keys_of = EscalationDetector.from_data(store={}).keys_for
-    async for raw in stream:
-        if index is None:  # the index writes its metadata: tables may only change inside the stream
-            index = StoryIndex(store=stories_table)
-        report = EnrichedReport.from_dict(json.loads(raw))
-        story = index.assign(report.report.id, report.report.text, report.report.published_at, report.report.source)
-        report = dataclasses.replace(report, story_id=story.story_id, duplicate_of=story.duplicate_of,
-                                     sources=story.sources)
-        value = enriched_to_json_bytes(report)
-        await enriched.send(key=story.story_id.encode("utf-8"), value=value)
-        for key_type, key in keys_of(report.analysis):
-            await escalation_keys.send(key=f"{key_type}:{key}".encode("utf-8"), value=value)
-        yield report.report.id
+    partitions = settings.topics.partitions
+    async for batch in stream.take(BATCH_MAX, within=BATCH_WITHIN_S):
+        if index is None:  # the table is recovered once the stream runs
+            index = StoryIndex(store=state)
+        events = []
+        for raw in batch:
+            message = json.loads(raw)
+            report = message["enriched"]
+            fields = report["report"]
+            story = index.assign(fields["id"], fields["text"], fields.get("published_at"), fields.get("source"))
+            report.update(story_id=story.story_id, duplicate_of=story.duplicate_of, sources=list(story.sources))
+            await enriched.send(key=story.story_id.encode("utf-8"), value=dumps(report))
+            if message["keys"]:
+                events.append((escalation_event(report), [tuple(key) for key in message["keys"]]))
+        for partition, items in group_events(events, partitions).items():
+            await escalation_keys.send(key=items[0]["event"]["id"].encode("utf-8"), value=dumps({"events": items}),
+                                       partition=partition)
+        state.flush()
+        yield len(batch)
