@@ -7,7 +7,10 @@ namespace of their own, subscribes to everything, then:
 - offers seed-size reports at a fixed rate and measures, per report, produce → searchable
   in Elasticsearch and produce → alert on the alerts topic (p50/p95/p99);
 - offers a burst far above capacity and measures the sustained end-to-end throughput
-  (reports searchable per second).
+  (reports searchable per second);
+- during the burst, counts the CPU seconds of each process (the workers with their analysis
+  processes, the indexer, Kafka, Elasticsearch, this benchmark) and of the whole machine
+  (Linux ``/proc``), so a figure taken on a shared machine can be read for what it is.
 
 Run with the services up: ``rasd services up && python -m benchmarks.pipeline``.
 """
@@ -16,7 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
+import os
 import tempfile
 import threading
 import time
@@ -29,7 +32,10 @@ from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
 
 from rasd.settings import Settings
+from services.elasticsearch import ElasticsearchService
+from services.kafka import KafkaService
 from services.rasd_processes import RasdProcesses
+from services.settings import ServicesSettings
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = (REPO / ".." / "shared" / "seed" / "sohr-2018-08-idlib-negotiations.txt").resolve()
@@ -75,7 +81,8 @@ class Tracker:
 
 def watch_alerts(settings: Settings, tracker: Tracker, stop: threading.Event) -> None:
     consumer = KafkaConsumer(settings.topics.alerts, bootstrap_servers=settings.kafka_servers,
-                             auto_offset_reset="earliest", enable_auto_commit=False, fetch_max_wait_ms=10)
+                             auto_offset_reset="earliest", enable_auto_commit=False, fetch_max_wait_ms=10,
+                             check_crcs=False)  # kafka-python checks CRCs in pure Python: the benchmark's own CPU
     try:
         while not stop.is_set():
             for records in consumer.poll(timeout_ms=50).values():
@@ -101,7 +108,10 @@ def watch_index(settings: Settings, tracker: Tracker, stop: threading.Event) -> 
                 with tracker.lock:
                     for hit in response.body["hits"]["hits"]:
                         tracker.indexed.setdefault(hit["_id"], now)
-        time.sleep(0.05)
+        # 50 ms between polls while few are pending (the latency runs); under a burst's backlog a
+        # search for 1,000 ids every 50 ms would take Elasticsearch's CPU from the pipeline measured,
+        # and 250 ms is still small next to a burst of tens of seconds.
+        time.sleep(0.05 if len(pending) < 100 else 0.25)
     es.close()
 
 
@@ -118,6 +128,79 @@ def offer(producer: KafkaProducer, settings: Settings, tracker: Tracker, reports
         producer.send(settings.topics.reports, key=report["id"].encode(),
                       value=json.dumps(report, ensure_ascii=False).encode())
     producer.flush()
+
+
+def process_tree(pid: int) -> list[int]:
+    """A process and its descendants (Linux ``/proc``)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo.extend(children.get(current, ()))
+    return tree
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process tree so far (0 when gone)."""
+    total = 0
+    for member in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    tick = os.sysconf("SC_CLK_TCK")
+    return (sum(fields) - fields[3] - fields[4]) / tick, sum(fields) / tick
+
+
+@dataclass
+class CpuMeter:
+    """CPU seconds per process between :meth:`start` and :meth:`stop`, and of the machine as a whole."""
+
+    pids: dict[str, int]
+    started: dict[str, float] = field(default_factory=dict)
+    used: dict[str, float] = field(default_factory=dict)
+
+    def start(self) -> None:
+        self.started = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+        self.started["benchmark"] = time.process_time()
+        self.started["machine"], self.started["machine_total"] = machine_busy()
+
+    def stop(self) -> None:
+        self.used = {name: cpu_seconds(pid) - self.started[name] for name, pid in self.pids.items()}
+        self.used["benchmark"] = time.process_time() - self.started["benchmark"]
+        busy, total = machine_busy()
+        self.used["machine"] = busy - self.started["machine"]
+        self.used["machine_share"] = self.used["machine"] / max(total - self.started["machine_total"], 1e-9)
+        self.used["others"] = self.used["machine"] - sum(v for k, v in self.used.items()
+                                                         if k not in ("machine", "machine_share"))
+
+
+def meter_for(processes: RasdProcesses) -> CpuMeter | None:
+    """A CPU meter over the rasd processes and the local Kafka and Elasticsearch (None without ``/proc``)."""
+    if not Path("/proc/stat").exists():
+        return None
+    pids = {name: proc.pid for name, proc in processes.procs.items()}
+    services = ServicesSettings.from_env()
+    for name, service in (("kafka", KafkaService(services)), ("elasticsearch", ElasticsearchService(services))):
+        pid = service.running_pid()
+        if pid is not None:
+            pids[name] = pid
+    return CpuMeter(pids)
 
 
 def wait_done(tracker: Tracker, ids: list[str], timeout: float) -> bool:
@@ -137,7 +220,9 @@ def run_mode(mode: str, args: argparse.Namespace, base: str) -> dict[str, float]
     admin.create_topics([NewTopic(t, settings.topics.partitions_of(t), 1, topic_configs=settings.topics.config_of(t))
                          for t in settings.topics.all()])
     workdir = Path(tempfile.mkdtemp(prefix=f"rasd-bench-{mode}-"))
-    env = {"RASD_ANALYSIS": "identity"} if mode == "identity" else {}
+    env = {"RASD_ANALYSIS_PROCESSES": str(args.analysis_processes)}
+    if mode == "identity":
+        env["RASD_ANALYSIS"] = "identity"
     processes = RasdProcesses(settings, workdir, env)
     producer = KafkaProducer(bootstrap_servers=settings.kafka_servers, acks="all", linger_ms=0)
     tracker, stop = Tracker(), threading.Event()
@@ -171,9 +256,15 @@ def run_mode(mode: str, args: argparse.Namespace, base: str) -> dict[str, float]
 
         # Throughput under a burst above capacity.
         burst = [make_report(f"{namespace}b", i, base) for i in range(args.burst)]
+        meter = meter_for(processes)
+        if meter is not None:
+            meter.start()
         offer(producer, settings, tracker, burst, rate=args.burst_rate)
         ids = [r["id"] for r in burst]
         complete = wait_done(tracker, ids, 600)
+        if meter is not None:
+            meter.stop()
+            result.update({f"cpu_{name}": seconds for name, seconds in meter.used.items()})
         with tracker.lock:
             first = min(tracker.sent[i] for i in ids)
             last = max(tracker.indexed.get(i, time.monotonic()) for i in ids)
@@ -204,11 +295,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--burst-rate", type=float, default=500.0, help="offered load of the burst (reports/s)")
     parser.add_argument("--workers", type=int, default=1, help="Faust worker processes")
     parser.add_argument("--partitions", type=int, default=4)
+    parser.add_argument("--analysis-processes", type=int,
+                        default=int(os.environ.get("RASD_ANALYSIS_PROCESSES", "0")),
+                        help="analysis child processes per worker (RASD_ANALYSIS_PROCESSES; 0: in the worker)")
+    parser.add_argument("--modes", default="identity,full", help="which pipelines to measure, comma-separated")
     args = parser.parse_args(argv)
     base = seed_text()
     print(f"pipeline benchmark: seed-size reports ({len(base.encode()) / 1000:.1f} kB), {args.workers} Faust "
-          f"worker(s), {args.partitions} partitions, 1 indexer, real Kafka and Elasticsearch on this machine")
-    results = {mode: run_mode(mode, args, base) for mode in ("identity", "full")}
+          f"worker(s) with {args.analysis_processes} analysis process(es) each, {args.partitions} partitions, "
+          f"1 indexer, real Kafka and Elasticsearch on this machine ({os.cpu_count()} cores)")
+    results = {mode: run_mode(mode, args, base) for mode in args.modes.split(",")}
     for mode, r in results.items():
         print(f"[{mode}] at {args.rate:.0f} reports/s offered for {args.seconds:.0f}s:"
               f" produce→searchable p50 {r['index_p50'] * 1000:.0f} ms, p95 {r['index_p95'] * 1000:.0f} ms,"
@@ -217,6 +313,13 @@ def main(argv: list[str] | None = None) -> int:
               f" p99 {r['alert_p99'] * 1000:.0f} ms")
         print(f"[{mode}] burst of {args.burst} at {args.burst_rate:.0f}/s offered: sustained"
               f" {r['throughput']:.1f} reports/s end to end{'' if r['throughput_complete'] else ' (INCOMPLETE)'}")
+        if "cpu_machine" in r:
+            names = sorted(k[4:] for k in r if k.startswith("cpu_") and k[4:] not in ("machine", "machine_share"))
+            per_report = ", ".join(f"{name} {r[f'cpu_{name}'] * 1000 / args.burst:.1f}" for name in names)
+            print(f"[{mode}] burst CPU: machine {r['cpu_machine_share'] * 100:.0f}% busy; CPU ms per report: "
+                  f"{per_report} (others: what else ran on the machine)")
+    if not {"full", "identity"} <= set(results):
+        return 0
     full, ident = results["full"], results["identity"]
     print(f"full/identity throughput ratio: {full['throughput'] / ident['throughput']:.3f}")
     print(f"full/identity p99 produce→alert ratio: {full['alert_p99'] / ident['alert_p99']:.2f}")
