@@ -7,7 +7,11 @@ A *mention* is one stated count tied to a death or injury word:
 - a count noun preceded by its count: ``3 قتلى``، ``12 شهيداً``، ``و5 جرحى``;
 - a closing idiom with its count before it: ``لقي 3 مدنيين حتفهم``;
 - an implied one or two: ``مقتل عنصر``، ``استشهد طفل``، ``مقتل القيادي``،
-  ``سقوط قتيل``، ``عنصرين``، ``قتيلان``، ``لقي حتفه``.
+  ``سقوط قتيل``، ``عنصرين``، ``قتيلان``، ``لقي حتفه``، ``ارتقى الشهيد``;
+  construct duals with a pronoun count two (``سيدة وطفلتيها`` = 3, ``ووالداه``);
+- death idioms: ``قضى 4 مواطنين``، ``فقد 3 مقاتلين حياتهم``، ``فارق الطفل الحياة``،
+  ``راح ضحيتها 4 مدنيين``، ``جثتي شابين``;
+- suffocation cases are injuries: ``37 حالة اختناق`` = 37 injured.
 
 Counts are digits (Eastern Arabic digits are folded by normalisation) or
 number words, compounds included (``خمسة وعشرين``، ``ثلاثة عشر``، ``مئة وخمسين``،
@@ -49,6 +53,27 @@ Rules (the lexicon ``data/lexicons/casualties.json`` holds every word list):
   casualties" (``دون ورود معلومات عن خسائر بشرية``) gives ``(None, None)``.
 - A death word with a pronoun (``ما أدى لمقتله``) counts only when the report has
   no other killed count (it refers back to someone already counted).
+- Enemy losses claimed with a number count as killed like any other side's
+  (``القضاء على 23 إرهابياً``، ``قضى على أكثر من 40 مسلحاً``، ``يوقع 17 قتيلاً``); claimed
+  losses without a number (``إيقاع قتلى ومصابين``، ``تكبيد خسائر فادحة``، ``القضاء على
+  عدد من``) give no count.
+- Damage said to be material only (``اقتصرت الأضرار على الماديات``) is an explicit
+  "no casualties"; material damage alone (``أضرار مادية``) says nothing about people.
+- Injured, then dead: each person counts once, in the state the report leaves them.
+  A death of some of the injured already told (``أصيب خمسة ... توفي أحدهم``، ``فارق
+  اثنان منهم الحياة``) counts as killed and comes off that injured figure (1 and 4);
+  an injured figure told after the deaths (``فيما لا يزال 20 مصاباً``) is already
+  current, and a death of wounds from an earlier day (``توفي متأثراً بجراح أصيب بها
+  قبل أيام``) is one killed and no injured.
+- A count after ``كما``/``أيضاً`` is of other people (``كما قتل عنصران من ...``), never
+  a restatement of an equal count before it.
+- Coordination stops at a count of the other kind (``إلى 23 شهيداً و10 جرحى`` = 23 and
+  10); a vague quantity of people joined to a count (``5 مدنيين وعشرات المقاتلين``،
+  ``وعدد من المسلحين``) makes that kind unknown, while ``وعشرات الجرحى`` makes only the
+  injured unknown.
+- Indefinite singular or dual count nouns joined by wa- each keep their count
+  (``جريحان وقتيل`` = 1 and 2); a count before ``بين قتيل وجريح`` (``16 ضحية بين قتيل
+  وجريح``) counts for neither.
 """
 
 from __future__ import annotations
@@ -104,6 +129,9 @@ class Mention:
         campaign: a running total since a campaign start (``منذ``).
         fresh: the count is of "other" people (``آخرين``) and is never a restatement.
         anaphoric: a pronoun death word (``لمقتله``), used only without other counts.
+        sentence: sentence of the mention's first token.
+        near_total: its sentence speaks of a running total.
+        of_injured: the dead are some of the injured counted before (``توفي أحدهم``).
     """
 
     kind: str
@@ -117,6 +145,7 @@ class Mention:
     anaphoric: bool = False
     sentence: int = -1
     near_total: bool = False
+    of_injured: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +174,7 @@ class _Count:
     noun: str | None
     fresh: bool
     start: int | None = None  # first token when the count comes before its word
+    vague: bool = False  # a vague quantity is coordinated with it (و5 مدنيين وعشرات المقاتلين)
 
 
 class _Vague(Exception):
@@ -155,46 +185,34 @@ class _Stop(Exception):
     """A plural without a number: nothing countable here."""
 
 
-# Lexicon roles and where they live in casualties.json.
-_ROLE_PATHS: dict[str, tuple[str, ...]] = {
-    "killed_forward": ("killed_forward",),
-    "injured_forward": ("injured_forward",),
+# Lexicon roles and where they live in casualties.json: top-level keys of the same name,
+# then roles nested under another key.
+_ROLE_PATHS: dict[str, tuple[str, ...]] = {name: (name,) for name in (
+    "killed_forward", "injured_forward", "injured_context", "teens", "one_of", "hundreds", "thousands",
+    "approximators", "vague", "subcount", "cumulative", "campaign", "mixed_join", "contrast", "companions",
+    "background", "neutralised", "addition", "eliminate", "life_verbs", "life_words", "victim_lead", "victim_words",
+    "case_nouns", "suffocation", "also", "of_injured", "one_of_them", "adjective_numbers", "accept_after",
+    "reject_after", "reject_before", "forward_blockers",
+)}
+_ROLE_PATHS.update({
     "killed_plural": ("killed_nouns", "plural"),
     "killed_singular": ("killed_nouns", "singular"),
     "killed_dual": ("killed_nouns", "dual"),
     "injured_plural": ("injured_nouns", "plural"),
     "injured_singular": ("injured_nouns", "singular"),
     "injured_dual": ("injured_nouns", "dual"),
-    "injured_context": ("injured_context",),
     "other_singular": ("persons", "others_singular"),
     "other_dual": ("persons", "others_dual"),
     "other_plural": ("persons", "others_plural"),
-    "teens": ("teens",),
-    "one_of": ("one_of",),
-    "hundreds": ("hundreds",),
-    "thousands": ("thousands",),
-    "approximators": ("approximators",),
-    "vague": ("vague",),
-    "subcount": ("subcount",),
-    "cumulative": ("cumulative",),
-    "campaign": ("campaign",),
-    "mixed_join": ("mixed_join",),
-    "contrast": ("contrast",),
-    "companions": ("companions",),
-    "background": ("background",),
-    "neutralised": ("neutralised",),
-    "addition": ("addition",),
-    "accept_after": ("accept_after",),
-    "reject_after": ("reject_after",),
-    "reject_before": ("reject_before",),
-    "forward_blockers": ("forward_blockers",),
+    "zero_material_only": ("zero", "material_only"),
+    "zero_material": ("zero", "material"),
     "zero_negator": ("zero", "negators"),
     "zero_object": ("zero", "objects"),
     "zero_killed": ("zero", "killed_objects"),
     "zero_losses": ("zero", "losses"),
     "zero_human": ("zero", "human"),
     "zero_uncertain": ("zero", "uncertain"),
-}
+})
 
 _PERSON_ROLES = frozenset({"person_plural", "person_ambiguous", "person_singular", "other_plural", "other_singular", "other_dual"})
 _OTHER_ROLES = frozenset({"other_plural", "other_singular", "other_dual"})
@@ -203,8 +221,13 @@ _CUE_ROLES = ("killed_forward", "injured_forward", "subcount", "mixed_join")
 # Roles a mention can start from (besides the closing idioms of ``killed_backward``).
 _MENTION_ROLES = frozenset({
     "neutralised", "zero_losses", "killed_forward", "injured_forward", "killed_plural", "killed_singular", "killed_dual",
-    "injured_plural", "injured_singular", "injured_dual",
+    "injured_plural", "injured_singular", "injured_dual", "eliminate", "life_verbs", "victim_words", "suffocation",
 })
+# Death words that count only in an idiom: القضاء على، فقد ... حياته، فارق الحياة.
+_IDIOM_DEATH_ROLES = frozenset({"eliminate", "life_verbs"})
+_KILLED_NOUN_ROLES = frozenset({"killed_plural", "killed_singular", "killed_dual"})
+_INJURED_NOUN_ROLES = frozenset({"injured_plural", "injured_singular", "injured_dual"})
+_LIFE_WINDOW = 8  # words from فقد / فارق to its حياته / الحياة
 
 
 class CasualtyLexicon:
@@ -228,7 +251,9 @@ class CasualtyLexicon:
             raise DataError(f"{CASUALTIES_LEXICON}: malformed ({exc})") from exc
         self.role = {name: self.index.add(spec) for name, spec in specs.items()}
         self.anaphoric = {self.index.add(spec): value for spec, value in anaphoric.items()}
-        self._forward_specs = (self.role["killed_forward"], self.role["injured_forward"])
+        self._forward_specs = (
+            self.role["killed_forward"], self.role["injured_forward"], self.role["life_verbs"], self.role["eliminate"],
+        )
         self._memo: dict[tuple[str, ...], tuple[dict[int, str], frozenset[str], str]] = {}
 
     def read_token(self, forms: tuple[str, ...]) -> tuple[dict[int, str], frozenset[str], str]:
@@ -283,11 +308,13 @@ def person_noun_specs(
 
     Returns:
         ``{"person_singular": spec, "person_dual": spec, "person_plural": spec,
-        "person_ambiguous": spec}``.
+        "person_ambiguous": spec}``. Duals include the construct dual with a pronoun
+        (طفلتيها، ولداه); ``-يه`` is left out after a consonant, as it is also the
+        feminine adjective ending (شخصية).
 
     Example:
         >>> person_noun_specs(["طفلة"], [], [], [])["person_dual"]
-        'w:طفلتين|طفلتان'
+        'w:طفلتين|طفلتان|طفلتيه|طفلتاه|طفلتيها|طفلتاها|طفلتيهم|طفلتاهم|طفلتيهما|طفلتاهما'
     """
     sg: list[str] = []
     dual: list[str] = []
@@ -296,9 +323,12 @@ def person_noun_specs(
         if word.endswith("ه"):
             sg.append(word)
             dual += [word[:-1] + "تين", word[:-1] + "تان"]
+            dual += [word[:-1] + "ت" + case + pronoun for pronoun in _DUAL_PRONOUNS for case in ("ي", "ا")]
         else:
             sg += [word, word + "ا"]
             dual += [word + "ين", word + "ان"]
+            dual += [word + case + pronoun for pronoun in _DUAL_PRONOUNS for case in ("ي", "ا")
+                     if case + pronoun != "يه"]
     for word in map(normalize_ar, sound_plural):
         sg += [word, word + "ا", word + "ه"]
         dual.append(word + "ان")
@@ -312,6 +342,8 @@ def person_noun_specs(
             # is too often what is left of another word after its clitics (وباب -> اب)
             sg += ([word] if len(word) > 2 else []) + [word + s for s in ("ه", "ها", "هم", "هما", "ي")]
             dual += [word + "ين", word + "ان"]
+            if len(word) > 2:  # أبيه، أخيه are singulars; والديه، ابنيه are duals
+                dual += [word + case + pronoun for pronoun in _DUAL_PRONOUNS for case in ("ي", "ا")]
     plurals = [normalize_ar(word) for word in plural]
     plurals += [word + "ا" for word in plurals if not word.endswith("ا")]
 
@@ -324,6 +356,9 @@ def person_noun_specs(
         "person_plural": spec(plurals),
         "person_ambiguous": spec(ambiguous),
     }
+
+
+_DUAL_PRONOUNS = ("ه", "ها", "هم", "هما")
 
 
 @functools.lru_cache(maxsize=1)
@@ -510,9 +545,12 @@ class _Reader:
             if self.has(j, *_CUE_ROLES):
                 return None
             bare_ok = words == 0 or self.has(j - 1, "approximators")
+            if words == 0 and self.has(j, "killed_singular") and not self.has(j, *_PERSON_ROLES):
+                return _Count(1, j, None, False)  # ارتقى الشهيد المساعد ...
             if agent and self.kinds[cue] == "past" and self.has(j, "person_singular"):
-                if self.tokens[j].norm.startswith("ال"):
-                    return self.coordinate(_Count(1, j, self._noun_key(j), False), cue)
+                # the object of an active death verb after its plural subject, definite or not
+                # (اغتال مسلحون مجهولون القيادي / شخصية بارزة)
+                return self.coordinate(_Count(1, j, self._noun_key(j), False), cue)
             if agent and words > 0 and not self.tokens[j].norm.endswith(("ون", "ين")):
                 agent = False  # only plural adjectives of the subject may stand between (مجهولون)
             try:
@@ -542,8 +580,13 @@ class _Reader:
         return None
 
     def coordinate(self, first: _Count, cue: int) -> _Count:
-        """Add counts joined by wa- (مقتل 4 عناصر و3 مدنيين) or by a contrast across a comma (، مقابل 18)."""
+        """Add counts joined by wa- (مقتل 4 عناصر و3 مدنيين) or by a contrast across a comma (، مقابل 18).
+
+        A joined count of the other kind (إلى 23 شهيداً و10 جرحى) ends the list; a joined
+        vague quantity of people (و5 مدنيين وعشرات المقاتلين) marks the count vague.
+        """
         total, end, noun, fresh = first.value, first.end, first.noun, first.fresh
+        other_nouns = _KILLED_NOUN_ROLES if self.has(cue, "injured_forward", *_INJURED_NOUN_ROLES) else _INJURED_NOUN_ROLES
         clause = self.clauses[cue]
         j = end + 1
         limit = self.words[end] + _COORDINATION_WINDOW
@@ -567,12 +610,20 @@ class _Reader:
             if self.is_punct(j):
                 j += 1
                 continue
-            if self.has(j, "killed_forward", "injured_forward", "subcount", "mixed_join", "cumulative"):
+            if self.has(j, "killed_forward", "injured_forward", "subcount", "mixed_join") or (
+                self.has(j, "cumulative") and not self.vague_of(j)
+            ):
                 break
-            if self.tokens[j].norm.startswith("و") or self.has(j - 1, "contrast", "companions"):
+            joined = self.tokens[j].norm.startswith("و") and not self.has(j, "adjective_numbers")
+            if joined or self.has(j - 1, "contrast", "companions"):
                 try:
                     more = self.count_at(j, j)
                 except _Vague:
+                    after = self.next_word(j)
+                    if after < self.size and self.tokens[after].norm == "من":
+                        after = self.next_word(after)
+                    if not self.has(after, *other_nouns):
+                        return _Count(total, end, noun, fresh, vague=True)
                     break
                 except _Stop:  # والمسلحين الموالين لها: part of the description
                     j += 1
@@ -582,6 +633,8 @@ class _Reader:
                         break
                     j += 1  # a word that merely starts with wa- (وحدات حماية الشعب)
                     continue
+                if self.has(more.end, *other_nouns):
+                    break  # و10 جرحى: the other kind's own count
                 total += more.value
                 end = more.end
                 noun = None
@@ -590,6 +643,15 @@ class _Reader:
                 continue
             j += 1
         return _Count(total, end, noun, fresh)
+
+    def vague_of(self, j: int) -> bool:
+        """Whether token ``j`` is a vague quantity of (``وعدد من``، ``عدة``), not the ``عدد`` of a total."""
+        if not self.has(j, "vague"):
+            return False
+        if not self.has(j, "cumulative"):
+            return True
+        nxt = self.next_word(j)
+        return nxt < self.size and self.tokens[nxt].norm == "من"
 
     def _joined_count(self, j: int) -> bool:
         """Whether token ``j`` opens a wa- joined count of people (وسبعة مدنيين، واثنين من المقاتلين)."""
@@ -619,7 +681,8 @@ class _Reader:
             if j in self.used:
                 return None
             norm = self.tokens[j].norm
-            if norm in ("عدد", "حصيله", "من"):
+            total_word = self.has(j, "cumulative") and self.has(j, "vague") and not self.vague_of(j)
+            if norm in ("عدد", "حصيله", "من") or total_word:  # وعدد الجرحى إلى 30: a total follows
                 if norm == "من" and self.has(j - 1, "vague"):
                     raise _Vague
                 j -= 1
@@ -717,6 +780,8 @@ class _Reader:
         """
         nxt = self.next_word(i)
         between = i > 0 and self.tokens[i - 1].norm in ("بين", "وبين") and self.has(i, "killed_singular", "injured_singular")
+        if not between and self.counted_pair(i, nxt):
+            return False  # جريحان وقتيل، سقوط قتيل وجريح: each noun carries its own count
         if self.has(nxt, "mixed_join") and self.same_clause(i, nxt) and not between:
             self.used.add(nxt)
             return True
@@ -724,7 +789,7 @@ class _Reader:
             if self.has(nxt, "mixed_join"):
                 self.used.add(nxt)
             counted = self.number_value(i - 2) is not None or (
-                self.has(i - 2, *_PERSON_ROLES) and self.number_value(i - 3) is not None
+                self.has(i - 2, *_PERSON_ROLES, *_COUNT_NOUN_ROLES) and self.number_value(i - 3) is not None
             )
             if not counted:
                 # no count before it (اوقعت افرادها بين قتيل ومصاب): both tolls are unknowable
@@ -732,6 +797,74 @@ class _Reader:
                 self.vague_mention(INJURED, i)
             return True
         return False
+
+    def counted_pair(self, i: int, nxt: int) -> bool:
+        """Whether a killed and an injured noun joined at ``i``/``nxt`` each carry a count.
+
+        A dual or an indefinite singular with no number before it is its own count
+        (``جريحان وقتيل`` = 1 killed and 2 injured); ``15 قتيلاً وجريحاً`` is not.
+        """
+        if not self.same_clause(i, nxt) or not self.has(nxt, *_KILLED_NOUN_ROLES, *_INJURED_NOUN_ROLES):
+            return False
+        if self.has(i, "killed_dual", "injured_dual"):
+            return True
+        definite = self.tokens[i].norm.startswith(("ال", "وال", "بال", "لل"))
+        return (
+            self.has(i, "killed_singular", "injured_singular")
+            and not definite
+            and self.number_value(i - 1) is None
+            and not self.has(nxt, "killed_plural", "injured_plural")
+        )
+
+    def after_also(self, first: int) -> bool:
+        """Whether ``كما``/``أيضاً`` comes just before a mention (كما قتل عنصران): other people."""
+        return any(self.has(j, "also") and self.same_clause(first, j) for j in (first - 1, first - 2))
+
+    def refers_to_injured(self, found: _Count) -> bool:
+        """Whether a death count is of the injured already told (توفي أحدهم، وفاة 2 من الجرحى)."""
+        j = found.end
+        if self.has(j, "of_injured", "one_of_them"):
+            return True
+        k = self.next_word(j)
+        if k < self.size and self.tokens[k].norm == "من" and self.same_clause(j, k):
+            k = self.next_word(k)
+        return self.same_clause(j, k) and self.has(k, "of_injured", "one_of_them")
+
+    def between_mixed(self, end: int) -> bool:
+        """Whether ``بين قتيل وجريح`` follows a count (16 ضحية بين قتيل وجريح): no count for either kind."""
+        k = self.next_word(end)
+        if k < self.size and self.tokens[k].norm == "ما":
+            k = self.next_word(k)
+        if k >= self.size or self.tokens[k].norm not in ("بين", "وبين") or not self.same_clause(end, k):
+            return False
+        return self.has(self.next_word(k), "killed_singular", "injured_singular")
+
+    def opens_idiom(self, i: int) -> bool:
+        """Whether an idiom death word reads as one: القضاء على، فقد ... حياته، فارق ... الحياة."""
+        if self.has(i, "eliminate"):
+            nxt = self.next_word(i)
+            return nxt < self.size and self.tokens[nxt].norm in ("علي", "على")
+        sentences = self.analysed.sentences
+        j = i + 1
+        while j < self.size and sentences[j] == sentences[i] and self.words[j] - self.words[i] <= _LIFE_WINDOW:
+            if self.has(j, "life_words"):
+                return True
+            j += 1
+        return False
+
+    def suffocation_mention(self, i: int) -> Mention | None:
+        """``37 حالة اختناق``: suffocation cases counted as injured."""
+        noun = i - 1
+        if not self.has(noun, "case_nouns") or noun in self.used:
+            return None
+        try:
+            count = self.count_backward(noun)
+        except _Vague:
+            self.vague_mention(INJURED, noun)
+            return None
+        if count is None:
+            return None
+        return self.mention(INJURED, noun, _Count(count.value, i, None, False, count.start))
 
     def is_subcount(self, first: int) -> bool:
         j = first - 1
@@ -817,6 +950,10 @@ class _Reader:
         if (not forward and self.is_subcount(first)) or not self.factual(first, last, cue):
             return None
         self.used.update(range(first, last + 1))
+        if self.between_mixed(found.end):
+            return None  # 16 ضحية بين قتيل وجريح
+        if found.vague:
+            self.vague_mention(kind, cue)
         cumulative = self.is_cumulative(first, last)
         return Mention(
             kind=kind,
@@ -826,10 +963,11 @@ class _Reader:
             noun=found.noun,
             cumulative=cumulative,
             campaign=self.is_campaign(first, cumulative),
-            fresh=found.fresh,
+            fresh=found.fresh or self.after_also(first),
             anaphoric=anaphoric,
             sentence=self.analysed.sentences[first],
             near_total=self.sentence_has(first, "cumulative"),
+            of_injured=kind == KILLED and forward and self.refers_to_injured(found),
         )
 
     def sentence_has(self, position: int, role: str) -> bool:
@@ -890,9 +1028,19 @@ class _Reader:
             if self.factual(i, i, i):
                 self.vague.update((KILLED, INJURED))
             return None
+        if "victim_words" in roles and self.has(i - 1, "victim_lead") and self.same_clause(i - 1, i):
+            # راح ضحيتها 4 مدنيين، راح ضحية الانفجار ثلاثة أشخاص
+            try:
+                return self.mention(KILLED, i, self.count_forward(i), forward=True)
+            except _Vague:
+                self.vague_mention(KILLED, i)
+                return None
+        if "suffocation" in roles:
+            return self.suffocation_mention(i)
         backward = self.lex.backward
-        if roles & {"killed_forward", "injured_forward"}:
-            kind = KILLED if "killed_forward" in roles else INJURED
+        idiom = not roles.isdisjoint(_IDIOM_DEATH_ROLES) and self.opens_idiom(i)
+        if idiom or roles & {"killed_forward", "injured_forward"}:
+            kind = KILLED if idiom or "killed_forward" in roles else INJURED
             if self.has(i - 1, "forward_blockers") and self.same_clause(i, i - 1):
                 return None  # عقوبة الإعدام، محاولة اغتيال
             if self.mixed(i):
@@ -903,6 +1051,9 @@ class _Reader:
             except _Vague:
                 self.vague_mention(kind, i)
                 return None
+            one = self.next_word(i)
+            if found is None and kind == KILLED and self.has(one, "one_of_them") and self.same_clause(i, one):
+                found = self.mention(KILLED, i, _Count(1, one, None, False), forward=True)  # توفي أحدهم
             if found is None and self.tokens[i].norm.endswith(("وا", "ون")):
                 # a plural verb after its subject: 36 مدنياً قتلوا (، مقابل 19 مقاتلاً)
                 subject = self.count_before_idiom(i, None)
@@ -966,6 +1117,18 @@ class _Reader:
                 out.append(found)
         return out
 
+    def states_material_only(self) -> bool:
+        """Whether the damage is said to be material only (اقتصرت الأضرار على الماديات): nobody hurt."""
+        for i in range(self.size):
+            if "zero_material_only" not in self.roles[i]:
+                continue
+            j = i + 1
+            while j < self.size and self.same_clause(i, j) and self.words[j] - self.words[i] <= _ZERO_WINDOW:
+                if self.has(j, "zero_material"):
+                    return True
+                j += 1
+        return False
+
     def states_zero(self, objects: str = "zero_object") -> bool:
         """Whether the text says explicitly that nobody was hurt (لم يسفر عن أي إصابات).
 
@@ -973,6 +1136,8 @@ class _Reader:
             objects: the role of the nouns denied; ``"zero_killed"`` asks whether
                 nobody was killed (ولم يسفر عن أي شهداء).
         """
+        if objects == "zero_object" and self.states_material_only():
+            return True
         for i in range(self.size):
             if "zero_negator" not in self.roles[i]:
                 continue
@@ -986,6 +1151,26 @@ class _Reader:
                     return True
                 j += 1
         return False
+
+
+def taken_from_injured(mentions: tuple[Mention, ...] | list[Mention]) -> int:
+    """How many of the injured told died later in the report (each person counts once, as dead).
+
+    A death of some of the injured (``توفي أحدهم``، ``وفاة 2 من الجرحى``) takes them off an
+    injured figure told before it; an injured figure told after it is already current.
+
+    Example:
+        >>> taken_from_injured([Mention("injured", 5, 0, 2), Mention("killed", 1, 9, 10, of_injured=True)])
+        1
+    """
+    injured = [m for m in mentions if m.kind == INJURED and not m.anaphoric]
+    taken = 0
+    for death in mentions:
+        if death.kind != KILLED or not death.of_injured:
+            continue
+        if any(m.last < death.first for m in injured) and not any(m.first > death.first for m in injured):
+            taken += death.count
+    return taken
 
 
 def total_mentions(mentions: list[Mention], kind: str) -> int | None:
@@ -1069,6 +1254,8 @@ def extract_casualties(text: str) -> CasualtyCount:
     vague = frozenset(reader.vague)
     killed = None if KILLED in vague else total_mentions(mentions, KILLED)
     injured = None if INJURED in vague else total_mentions(mentions, INJURED)
+    if injured is not None:
+        injured = max(0, injured - taken_from_injured(mentions))
     zero = False
     if killed is None and injured is None and not mentions and not vague and reader.states_zero():
         killed = injured = 0

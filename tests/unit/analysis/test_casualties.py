@@ -10,6 +10,7 @@ from rasd.analysis.casualties import (
     count_casualties,
     extract_casualties,
     person_noun_specs,
+    taken_from_injured,
     total_mentions,
 )
 from rasd.analysis.events import analyse_text
@@ -297,3 +298,113 @@ def test_a_running_toll_of_human_losses_counts_the_dead() -> None:
     text = "ارتفعت حصيلة الخسائر البشرية منذ بدء المواجهات إلى 31، هم: 20 من المسلحين و11 مدنياً، فيما أصيب 40 آخرون"
     assert count_casualties(text) == (31, 40)
     assert count_casualties("لم يسفر القصف عن أي خسائر بشرية") == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # قضى as a death verb, and as "eliminated" with على
+        ("قضى 4 مواطنين بينهم طفلان جراء قصف صاروخي", (4, None)),
+        ("قضت سيدة وطفلها غرقاً في نهر الفرات", (2, None)),
+        ("قال مصدر إن الجيش قضى على أكثر من 40 مسلحاً ودمر 6 عربات", (40, None)),
+        ("قضت المحكمة بسجنه 5 سنوات", (None, None)),
+        ("قضى 3 أعوام في المعتقل", (None, None)),
+        # القضاء على / تقضي على N count; without على the noun is the judiciary
+        ("وحدات من الجيش تقضي على 23 إرهابياً وتدمر 4 آليات", (23, None)),
+        ("أعلنت قسد القضاء على 5 من مرتزقة داعش وأسر اثنين آخرين", (5, None)),
+        ("القضاء على عدد من الإرهابيين وتدمير أوكارهم", (None, None)),
+        ("أصدر القضاء العسكري حكماً بحق 4 ضباط", (None, None)),
+        # فقد / فارق with a life word
+        ("فقد 3 مقاتلين من قسد حياتهم خلال التصدي للهجوم", (3, None)),
+        ("فارق الطفل محمد (7 سنوات) الحياة متأثراً بإصابته", (1, None)),
+        ("ارتفع إلى 11 عدد الذين فارقوا الحياة جراء المجزرة", (11, None)),
+        ("فقدت قوات النظام السيطرة على 3 قرى", (None, None)),
+        # راح ضحيتها / راح ضحية X N
+        ("مجزرة راح ضحيتها 4 مدنيين بينهم طفلان، فيما أصيب 5 آخرون", (4, 5)),
+        ("راح ضحية الانفجار ثلاثة أشخاص وأصيب آخرون بجروح", (3, None)),
+        # construct duals of bodies and of persons with a pronoun
+        ("عثر الأهالي على جثتي شابين في ريف درعا", (2, None)),
+        ("استشهاد سيدة وطفلتيها جراء قصف مدفعي", (3, None)),
+        ("قضى طفل ووالداه جراء سقوط قذيفة", (3, None)),
+        ("اغتيال شخصية بارزة في درعا", (1, None)),
+        # a singular count noun right after a death verb
+        ("ارتقى الشهيد المساعد أول علي حسن متأثراً بجروح أصيب بها", (1, None)),
+        # ordinals as one more
+        ("لقي خمسة عمال حتفهم وأصيب سادس بجروح خطيرة", (5, 1)),
+    ],
+)
+def test_death_idioms_and_forms(text: str, expected: tuple[int | None, int | None]) -> None:
+    assert count_casualties(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("سجلت مديرية الصحة 37 حالة اختناق، بينها 11 طفلاً، إثر القصف", (None, 37)),
+        ("أصيب 12 شخصاً بحالات اختناق", (None, 12)),
+        ("أصيب عدد من المدنيين بحالات اختناق", (None, None)),
+    ],
+)
+def test_suffocation_cases_are_injuries(text: str, expected: tuple[int | None, int | None]) -> None:
+    assert count_casualties(text) == expected
+
+
+def test_material_damage_only_is_an_explicit_zero() -> None:
+    assert count_casualties("سقطت 3 قذائف صاروخية على حي المزة، واقتصرت الأضرار على الماديات") == (0, 0)
+    assert count_casualties("أسقطت الدفاعات معظم الصواريخ، واقتصرت الخسائر على الماديات") == (0, 0)
+    assert count_casualties("أدى الاعتداء إلى وقوع أضرار مادية كبيرة في الممتلكات") == (None, None)
+    assert count_casualties("سقطت قذائف واقتصرت الأضرار على منازل المدنيين") == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the dead are some of the injured told before: each person once, as dead
+        ("أصيب خمسة مدنيين بجروح جراء انفجار لغم، توفي أحدهم لاحقاً في المشفى متأثراً بجراحه", (1, 4)),
+        ("أصيب ثلاثة عناصر بانفجار عبوة، قبل أن يفارق أحدهم الحياة متأثراً بجراحه", (1, 2)),
+        ("أصيب 4 أشخاص بجروح وتوفي اثنان منهم لاحقاً", (2, 2)),
+        # an injured figure told after the deaths is already current
+        ("أصيب 5 أشخاص بجروح. ولاحقاً توفي أحدهم، فيما ارتفع عدد المصابين إلى 7", (1, 7)),
+        # no injured figure before: just a death
+        ("اعتقل 5 أشخاص وتوفي أحدهم تحت التعذيب", (1, None)),
+        ("توفي طفل يبلغ من العمر 12 عاماً متأثراً بجراح أصيب بها قبل أيام", (1, None)),
+    ],
+)
+def test_injured_then_dead_count_once(text: str, expected: tuple[int | None, int | None]) -> None:
+    assert count_casualties(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a count of the other kind ends the coordination
+        ("ارتفعت حصيلة ضحايا الاعتداء إلى 23 شهيداً و10 جرحى", (23, 10)),
+        ("ارتفع عدد القتلى إلى 12 وعدد الجرحى إلى 30", (12, 30)),
+        # a joined vague quantity of people: that kind unknown
+        ("قتل 5 مدنيين وعشرات المقاتلين من الطرفين", (None, None)),
+        ("قتل 4 عناصر وعدد من المسلحين الموالين", (None, None)),
+        ("أسفر القصف عن مقتل 3 مدنيين وعشرات الجرحى", (3, None)),
+        # "one" after a noun is no joined count
+        ("قتل 3 أشخاص من عائلة واحدة في 14 تموز 2019", (3, None)),
+        # counted nouns joined by wa- keep their counts; a count before بين قتيل وجريح counts for neither
+        ("جريحان وقتيل في قصف على سرمدا", (1, 2)),
+        ("سقوط قتيل وجريح بقصف", (1, 1)),
+        ("أسفر الاعتداء عن سقوط 16 ضحية بين قتيل وجريح", (None, None)),
+    ],
+)
+def test_coordination_of_counts(text: str, expected: tuple[int | None, int | None]) -> None:
+    assert count_casualties(text) == expected
+
+
+def test_a_count_after_also_is_of_other_people() -> None:
+    text = "قتل عنصران من قسد في هجوم بريف دير الزور. كما قتل عنصران من قوات الحكومة في كمين بالبادية."
+    assert count_casualties(text) == (4, None)
+    restated = "قتل عنصران من قسد في هجوم\nقتل عنصران من قسد في هجوم بريف دير الزور"
+    assert count_casualties(restated) == (2, None)
+
+
+def test_taken_from_injured_needs_an_injured_figure_before_the_death() -> None:
+    death = Mention("killed", 1, 9, 10, of_injured=True)
+    assert taken_from_injured([Mention("injured", 5, 0, 2), death]) == 1
+    assert taken_from_injured([death, Mention("injured", 7, 12, 14)]) == 0
+    assert taken_from_injured([Mention("injured", 5, 0, 2), death, Mention("injured", 7, 12, 14)]) == 0
