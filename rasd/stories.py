@@ -196,12 +196,17 @@ class StoryIndex:
     """
 
     def __init__(self, window_hours: float = 48, threshold: float = 0.5, *, num_perm: int = 128,
-                 bands: int = 32, shingle_size: int = 3, store: MutableMapping[str, Any] | None = None):
+                 bands: int = 32, shingle_size: int = 3, bucket_limit: int = 64,
+                 store: MutableMapping[str, Any] | None = None):
         if num_perm % bands:
             raise ValueError(f"num_perm ({num_perm}) must be a multiple of bands ({bands})")
         self.window_seconds = window_hours * 3600
         self.threshold = threshold
         self.num_perm, self.bands, self.shingle_size = num_perm, bands, shingle_size
+        # A band bucket keeps its most recent ``bucket_limit`` reports: a story copied by hundreds of
+        # outlets would otherwise make every new copy compare with all of them (quadratic). A newcomer
+        # still meets the story through its recent members.
+        self.bucket_limit = bucket_limit
         self.store: MutableMapping[str, Any] = store if store is not None else {}
         params = {"num_perm": num_perm, "bands": bands, "shingle_size": shingle_size}
         meta = self.store.get("meta")
@@ -211,7 +216,7 @@ class StoryIndex:
             raise DataError(f"story state was built with {meta.get('params')}, not {params}")
         # Derived from the r: entries, built on first use (a Faust table is filled only once recovered).
         self._built = False
-        self._buckets: dict[str, set[str]] = {}
+        self._buckets: dict[str, dict[str, None]] = {}  # ordered sets: oldest first
         self._hours: dict[int, set[str]] = {}
         self._held: dict[str, tuple[float, int | None]] = {}
         self._watermark: float | None = None
@@ -261,19 +266,23 @@ class StoryIndex:
         stale = [key for key in self.store if key.startswith(_DERIVED_PREFIXES)]
         for key in stale:
             self.store.pop(key, None)
-        for key, entry in list(self.store.items()):
-            if key.startswith("r:") and entry is not None:
-                signature = decode_signature(entry["sig"]) if entry["sig"] else None
-                self._index(key[2:], entry["t"], signature)
-                if self._watermark is None or entry["t"] > self._watermark:
-                    self._watermark = entry["t"]
+        entries = sorted(((key, entry) for key, entry in self.store.items() if key.startswith("r:") and entry),
+                         key=lambda item: (item[1]["t"], item[0]))
+        for key, entry in entries:
+            signature = decode_signature(entry["sig"]) if entry["sig"] else None
+            self._index(key[2:], entry["t"], signature)
+            if self._watermark is None or entry["t"] > self._watermark:
+                self._watermark = entry["t"]
 
     def _index(self, report_id: str, moment: float, signature: tuple[int, ...] | None) -> None:
         self._held[report_id] = (moment, pack_signature(signature) if signature else None)
         self._hours.setdefault(int(moment // _HOUR) * _HOUR, set()).add(report_id)
         if signature:
             for key in band_keys(signature, self.bands):
-                self._buckets.setdefault(key, set()).add(report_id)
+                bucket = self._buckets.setdefault(key, {})
+                bucket[report_id] = None
+                if len(bucket) > self.bucket_limit:
+                    del bucket[next(iter(bucket))]
 
     def _best_match(self, signature: tuple[int, ...], moment: float) -> tuple[str | None, dict | None, float]:
         candidates: set[str] = set()
@@ -341,7 +350,7 @@ class StoryIndex:
             for key in band_keys(decode_signature(entry["sig"]), self.bands):
                 bucket = self._buckets.get(key)
                 if bucket is not None:
-                    bucket.discard(report_id)
+                    bucket.pop(report_id, None)
                     if not bucket:
                         del self._buckets[key]
         if held is not None:
