@@ -22,7 +22,6 @@ The matcher (:class:`PatternSet`) and the cues (:class:`CueSet`) are shared with
 
 from __future__ import annotations
 
-import bisect
 import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from rasd.errors import DataError
 from rasd.resources import load_json
 from rasd.schema import EVENT_TYPES, Event
 from rasd.text.normalize import normalize_ar
-from rasd.text.tokens import Token, clitic_splits, tokenize
+from rasd.text.tokens import Token, clitic_splits, tokenize, tokens_after_line_breaks
 
 EVENTS_LEXICON = "lexicons/events.json"
 MORPHOLOGY_LEXICON = "lexicons/morphology.json"
@@ -106,7 +105,7 @@ def analyse_text(text: str) -> AnalysedText:
         if i + 1 < count:
             clause_steps[i + 1] += 1
             sentence_steps[i + 1] += norms[i] in SENTENCE_END
-    for i in _tokens_after_line_breaks(text, tokens):
+    for i in tokens_after_line_breaks(text, tokens):
         clause_steps[i] += 1
         sentence_steps[i] += 1
     # quotes and brackets take the ordinal of the token before them (the first counts)
@@ -116,21 +115,6 @@ def analyse_text(text: str) -> AnalysedText:
     words = tuple(accumulate(counted, initial=-1))[1:]
     forms = tuple(map(candidate_forms, norms, repeat(_min_article_stem())))
     return AnalysedText(text, tokens, tuple(accumulate(clause_steps)), tuple(accumulate(sentence_steps)), forms, words)
-
-
-def _tokens_after_line_breaks(text: str, tokens: Sequence[Token]) -> list[int]:
-    # the tokens (never the first) with a line break between them and the token before
-    if "\n" not in text:
-        return []
-    starts = [token.start for token in tokens]
-    found: list[int] = []
-    position = text.find("\n")
-    while position >= 0:
-        i = bisect.bisect_right(starts, position)
-        if 0 < i < len(tokens) and tokens[i - 1].end <= position and (not found or found[-1] != i):
-            found.append(i)
-        position = text.find("\n", position + 1)
-    return found
 
 
 @functools.lru_cache(maxsize=1)

@@ -30,7 +30,7 @@ from rasd.errors import DataError
 from rasd.resources import data_path, load_json
 from rasd.text.aligned import align_normalize
 from rasd.text.normalize import normalize_ar
-from rasd.text.tokens import Token, clitic_splits, tokenize_aligned
+from rasd.text.tokens import Token, clitic_splits, tokenize_aligned, tokens_after_line_breaks
 
 logger = logging.getLogger(__name__)
 
@@ -409,6 +409,8 @@ class FeatureExtractor:
 
 
 _WordParts = tuple[list, list, list, tuple[tuple[str, int], ...]]
+# the fields of a word's cached parts (FeatureExtractor.word, StateScorer.word)
+_OWN, _LENT_TO_NEXT, _LENT_TO_PREVIOUS, _GAZETTEER_STARTS = map(operator.itemgetter, range(4))
 
 
 def sentence_features(norm_words: Sequence[str], lexicon: NerLexicon) -> list[list[str]]:
@@ -560,11 +562,11 @@ class StateScorer:
         """
         cached = self._cache.get
         parts = [cached(w) or self.word(w) for w in norm_words]
-        owns = [p[0] for p in parts]
+        owns = list(map(_OWN, parts))
         for i, vector in self._extras(norm_words, parts):
             owns[i] = tuple(map(operator.add, owns[i], vector))
-        befores = [self._bos, *(p[1] for p in parts[:-1])]
-        afters = [*(p[2] for p in parts[1:]), self._eos]
+        befores = [self._bos, *map(_LENT_TO_NEXT, parts[:-1])]
+        afters = [*map(_LENT_TO_PREVIOUS, parts[1:]), self._eos]
         if len(self._carriers) == 8:
             return _items_of_eight(self._carriers, owns, befores, afters)
         carriers = self._carriers
@@ -576,20 +578,22 @@ class StateScorer:
     def _extras(self, norm_words: Sequence[str], parts: list[tuple]) -> list[tuple[int, tuple[float, ...]]]:
         # the pair (b-1, b+1) and gazetteer (g, g-1, g+1) terms: (position, vector)
         extras: list[tuple[int, tuple[float, ...]]] = []
-        found = [(i, sides) for i, sides in enumerate(map(self._pairs.get, zip(norm_words, norm_words[1:]))) if sides]
-        for i, (left, right) in found:
-            if left is not None:
-                extras.append((i, left))
-            if right is not None:
-                extras.append((i + 1, right))
-        starts = [p[3] for p in parts]
+        pairs = list(map(self._pairs.get, zip(norm_words, norm_words[1:])))
+        if pairs.count(None) != len(pairs):
+            for i in [i for i, sides in enumerate(pairs) if sides is not None]:
+                left, right = pairs[i]
+                if left is not None:
+                    extras.append((i, left))
+                if right is not None:
+                    extras.append((i + 1, right))
+        starts = list(map(_GAZETTEER_STARTS, parts))
         if not any(starts):
             return extras
         size = len(norm_words)
-        for i, tag in enumerate(match_gazetteer(norm_words, starts, self.lexicon)):
-            if tag is not None:
-                extras += [(j, vector) for j, vector in zip((i, i + 1, i - 1), self._gazetteer_vectors(tag))
-                           if vector is not None and 0 <= j < size]
+        tags = match_gazetteer(norm_words, starts, self.lexicon)
+        for i in [i for i, tag in enumerate(tags) if tag is not None]:
+            extras += [(j, vector) for j, vector in zip((i, i + 1, i - 1), self._gazetteer_vectors(tags[i]))
+                       if vector is not None and 0 <= j < size]
         return extras
 
     def _gazetteer_vectors(self, tag: str) -> tuple:
@@ -762,19 +766,15 @@ def sentence_bounds(text: str, tokens: Sequence[Token]) -> list[tuple[int, int]]
         >>> sentence_bounds(t, tokenize(t))
         [(0, 3), (3, 4), (4, 5)]
     """
+    ends = {i + 1 for i, token in enumerate(tokens) if token.norm in _SENTENCE_END}
+    ends.update(tokens_after_line_breaks(text, tokens))
+    ends.add(len(tokens))
     bounds: list[tuple[int, int]] = []
-    first = previous_end = 0
-    find_newline = text.find
-    for i, (_, norm, start, end) in enumerate(tokens):
-        if i > first and start > previous_end and find_newline("\n", previous_end, start) >= 0:
-            bounds.append((first, i))
-            first = i
-        previous_end = end
-        if norm in _SENTENCE_END:
-            bounds.append((first, i + 1))
-            first = i + 1
-    if first < len(tokens):
-        bounds.append((first, len(tokens)))
+    first = 0
+    for end in sorted(ends):
+        if end > first:
+            bounds.append((first, end))
+            first = end
     return bounds
 
 

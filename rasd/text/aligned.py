@@ -101,13 +101,14 @@ def align_normalize(text: str) -> AlignedText:
 
 
 def _align(text: str) -> AlignedText:
+    folded = translate_plain(text)  # one-to-one, and special characters stay as they are
     out: list[str] = []
     offsets: list[int] = []
     pos = 0
     for match in SPECIAL_RE.finditer(text):
         start = match.start()
         if start > pos:
-            out.append(translate_plain(text[pos:start]))
+            out.append(folded[pos:start])
             offsets.extend(range(pos, start))
         pos = match.end()
         char = match.group()[0]
@@ -125,7 +126,7 @@ def _align(text: str) -> AlignedText:
             out.append(replacement)
             offsets.extend([start] * len(replacement))
     if pos < len(text):
-        out.append(translate_plain(text[pos:]))
+        out.append(folded[pos:])
         offsets.extend(range(pos, len(text)))
     normalized = "".join(out)
     if "  " in normalized or normalized[:1] == " " or normalized[-1:] == " ":

@@ -13,6 +13,7 @@ table back to the original text; the two always agree on the normalised string.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import regex
@@ -50,6 +51,12 @@ _ONE_TO_ONE: dict[int, str] = {
     **{0x06F0 + i: str(i) for i in range(10)},  # ۰-۹
     **{ord(c): c.lower() for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"},
 }
+
+# The folds of almost every Arabic text (hamzated alefs, alef maksura, teh
+# marbuta), done by str.replace, and the rest, looked for first.
+_FREQUENT_FOLDS = tuple((char, _ONE_TO_ONE[ord(char)]) for char in "\u0623\u0625\u0622\u0649\u0629")  # أ إ آ ى ة
+_RARE_FOLDS = {code: folded for code, folded in _ONE_TO_ONE.items() if chr(code) not in dict(_FREQUENT_FOLDS)}
+_RARE_FOLD_RE = re.compile("[" + "".join(map(re.escape, map(chr, _RARE_FOLDS))) + "]")
 
 # Characters that are not mapped one-to-one by ``_ONE_TO_ONE``: whitespace other
 # than a single space, every mark, format/bidi controls, default-ignorables,
@@ -139,10 +146,14 @@ def is_mark(char: str) -> bool:
 
 
 def translate_plain(text: str) -> str:
-    """Apply the one-to-one character folds to text free of special characters.
+    """Apply the one-to-one character folds (no special character is folded).
+
+    ``str.replace`` for the folds Arabic text is full of, and a table for the
+    rest only when the text holds one: the same result as
+    ``text.translate(_ONE_TO_ONE)`` in a fraction of the time.
 
     Args:
-        text: a string with no ``SPECIAL_RE`` match.
+        text: any string; its special characters (``SPECIAL_RE``) come out as they were.
 
     Returns:
         The folded string, same length.
@@ -151,7 +162,11 @@ def translate_plain(text: str) -> str:
         >>> translate_plain("مدينة إدلب ٢٠١٨")
         'مدينه ادلب 2018'
     """
-    return text.translate(_ONE_TO_ONE)
+    for char, folded in _FREQUENT_FOLDS:
+        text = text.replace(char, folded)
+    if _RARE_FOLD_RE.search(text) is not None:
+        text = text.translate(_RARE_FOLDS)
+    return text
 
 
 def _replace_special(match: regex.Match) -> str:
@@ -173,10 +188,10 @@ def normalize_ar(text: str) -> str:
         'هيئه تحرير الشام في ادلب 15'
     """
     if SPECIAL_RE.search(text) is None:
-        return text.translate(_ONE_TO_ONE).strip(" ")
+        return translate_plain(text).strip(" ")
     if _COMPOSABLE_RE.search(text) is not None:
         from rasd.text.aligned import align_normalize  # the one place composition is handled
 
         return align_normalize(text).normalized
-    folded = SPECIAL_RE.sub(_replace_special, text).translate(_ONE_TO_ONE)
+    folded = translate_plain(SPECIAL_RE.sub(_replace_special, text))
     return _SPACE_RUN_RE.sub(" ", folded).strip(" ")

@@ -8,6 +8,8 @@ tokens; nothing between them is lost or shifted.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Sequence
 from functools import lru_cache, partial
 from itertools import accumulate, repeat
 from operator import add, sub
@@ -134,6 +136,34 @@ def _tokens_by_matches(aligned: AlignedText) -> list[Token]:
             oend = trailing(original, oend).end()
         append(_new_token((original[ostart:oend], normalized[start:end], ostart, oend)))
     return tokens
+
+
+def tokens_after_line_breaks(text: str, tokens: Sequence[Token]) -> list[int]:
+    """The tokens with a line break between them and the token before (never the first).
+
+    Args:
+        text: the original text the tokens index.
+        tokens: its tokens.
+
+    Returns:
+        Their indices, in order.
+
+    Example:
+        >>> t = "قصف حلب.\\n\\nوقتل ثلاثة"
+        >>> tokens_after_line_breaks(t, tokenize(t))
+        [3]
+    """
+    if "\n" not in text:
+        return []
+    starts = [token.start for token in tokens]
+    found: list[int] = []
+    position = text.find("\n")
+    while position >= 0:
+        i = bisect_right(starts, position)  # the first token after the line break
+        if 0 < i < len(tokens) and tokens[i - 1].end <= position and (not found or found[-1] != i):
+            found.append(i)
+        position = text.find("\n", position + 1)
+    return found
 
 
 def clitic_splits(norm_word: str) -> list[tuple[int, str]]:

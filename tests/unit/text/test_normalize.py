@@ -1,6 +1,6 @@
 import pytest
 
-from rasd.text.normalize import normalize_ar
+from rasd.text.normalize import _ONE_TO_ONE, SPECIAL_RE, normalize_ar, translate_plain
 
 
 @pytest.mark.parametrize(
@@ -31,3 +31,14 @@ def test_normalize_ar_is_idempotent():
     text = "قَصَفَتْ قوات النظام ﻻ ٢٠١٨ Idlib\u200e 🔥"
     once = normalize_ar(text)
     assert normalize_ar(once) == once
+
+
+def test_translate_plain_is_the_one_to_one_table():
+    every_fold = "".join(map(chr, _ONE_TO_ONE)) + " قال إنّ الأمم المتحدة ZOO ١٥ ۴"
+    assert translate_plain(every_fold) == every_fold.translate(_ONE_TO_ONE)
+    assert translate_plain("مدينة") == "مدينه"
+
+
+def test_no_folded_character_is_special():
+    # the aligner folds a whole text before it looks at its special characters
+    assert not any(SPECIAL_RE.match(chr(code)) for code in _ONE_TO_ONE)

@@ -1,6 +1,8 @@
 import pytest
 
-from rasd.text.tokens import Token, clitic_splits, tokenize
+from rasd.text.aligned import align_normalize
+from rasd.text.tokens import (Token, _tokens_by_matches, _tokens_by_pieces, clitic_splits, tokenize,
+                               tokens_after_line_breaks)
 
 
 def _assert_offsets(text, tokens):
@@ -77,3 +79,20 @@ def test_tokenize_returns_a_fresh_list_for_a_repeated_short_text():
     first = tokenize("بريف حماة")
     first.append(Token("x", "x", 0, 1))
     assert [t.norm for t in tokenize("بريف حماة")] == ["بريف", "حماه"]
+
+
+@pytest.mark.parametrize("text", [
+    "قُتل ٣ مدنيين، وأُصيب ١٢٫٥ في إدلب.",
+    "  هَيْئَةُ تحريــر\u200cالشّام\n\n«قال» (هنا) - هناك… <b>نص</b> &amp; 3,500.5 😀👍🏽 ﻻ ",
+    "",
+    "\n",
+])
+def test_tokens_by_pieces_agree_with_match_by_match(text):
+    aligned = align_normalize(text)
+    assert _tokens_by_pieces(aligned) == _tokens_by_matches(aligned)
+
+
+def test_tokens_after_line_breaks():
+    text = "قصف حلب.\n\nوقتل ثلاثة\nمدنيين\n"
+    assert tokens_after_line_breaks(text, tokenize(text)) == [3, 5]
+    assert tokens_after_line_breaks("قصف حلب", tokenize("قصف حلب")) == []
