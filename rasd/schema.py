@@ -16,7 +16,7 @@ contract line itself.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 SCHEMA_VERSION = 1
@@ -74,6 +74,27 @@ ACTOR_KINDS = (
 MAX_REPORT_BYTES = 1_000_000
 
 
+def plain(obj: Any) -> Any:
+    """A dataclass as JSON-ready dicts and lists (tuples become lists; scalars as they are).
+
+    Like :func:`dataclasses.asdict` for these frozen records of scalars, without its deep copies:
+    it runs on every report at every stage.
+    """
+    names = _FIELD_NAMES.get(type(obj))
+    if names is None and hasattr(obj, "__dataclass_fields__"):
+        names = _FIELD_NAMES[type(obj)] = tuple(f.name for f in fields(obj))
+    if names is not None:
+        return {name: plain(getattr(obj, name)) for name in names}
+    if isinstance(obj, (tuple, list)):
+        return [plain(item) for item in obj]
+    if isinstance(obj, dict):
+        return {key: plain(value) for key, value in obj.items()}
+    return obj
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 @dataclass(frozen=True, slots=True)
 class Report:
     """An incoming report, as validated at the edge.
@@ -96,7 +117,7 @@ class Report:
     schema_version: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return plain(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Report":
@@ -192,7 +213,7 @@ class Analysis:
 
     def to_dict(self) -> dict[str, Any]:
         """The contract's JSON object (lists, not tuples; no extra keys)."""
-        out = asdict(self)
+        out = plain(self)
         out["escalation"]["signals"] = list(out["escalation"]["signals"])
         for key in ("entities", "actors", "places", "event_types", "events"):
             out[key] = list(out[key])
@@ -324,7 +345,7 @@ class EscalationSignal:
     schema_version: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
+        out = plain(self)
         for key in ("reasons", "rules", "report_ids", "actor_ids", "governorates", "event_types"):
             out[key] = list(out[key])
         return out
@@ -393,7 +414,7 @@ class Subscription:
     created_at: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
+        out = plain(self)
         for key in ("actors", "governorates", "places", "event_types", "channels"):
             out[key] = list(out[key])
         return out
@@ -448,7 +469,7 @@ class Alert:
     schema_version: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
+        out = plain(self)
         for key in ("reasons", "actor_ids", "governorates", "event_types", "locations"):
             out[key] = list(out[key])
         return out
