@@ -383,14 +383,16 @@ class FormIndex:
         memo = self._memo
         if len(memo) > self._MAX_MEMO:
             memo.clear()
-        out = list(map(memo.get, analysed.forms))
-        if None in out:  # words not seen before
-            for i, forms in enumerate(analysed.forms):
-                if out[i] is None:
-                    found = memo.get(forms)
-                    if found is None:
-                        found = memo[forms] = self.lookup(forms)
-                    out[i] = found
+        try:
+            return list(map(memo.__getitem__, analysed.forms))
+        except KeyError:  # a word not seen before
+            pass
+        out = []
+        for forms in analysed.forms:
+            found = memo.get(forms)
+            if found is None:
+                found = memo[forms] = self.lookup(forms)
+            out.append(found)
         return out
 
 

@@ -563,8 +563,7 @@ class StateScorer:
         cached = self._cache.get
         parts = [cached(w) or self.word(w) for w in norm_words]
         owns = list(map(_OWN, parts))
-        for i, vector in self._extras(norm_words, parts):
-            owns[i] = tuple(map(operator.add, owns[i], vector))
+        self._add_extras(norm_words, parts, owns)
         befores = [self._bos, *map(_LENT_TO_NEXT, parts[:-1])]
         afters = [*map(_LENT_TO_PREVIOUS, parts[1:]), self._eos]
         if len(self._carriers) == 8:
@@ -575,26 +574,30 @@ class StateScorer:
             for own, before, after in zip(owns, befores, afters)
         ]
 
-    def _extras(self, norm_words: Sequence[str], parts: list[tuple]) -> list[tuple[int, tuple[float, ...]]]:
-        # the pair (b-1, b+1) and gazetteer (g, g-1, g+1) terms: (position, vector)
-        extras: list[tuple[int, tuple[float, ...]]] = []
+    def _add_extras(self, norm_words: Sequence[str], parts: list[tuple], owns: list[tuple[float, ...]]) -> None:
+        # add the pair (b-1, b+1), then the gazetteer (g, g-1, g+1) terms to the words' own vectors
+        add = operator.add
         pairs = list(map(self._pairs.get, zip(norm_words, norm_words[1:])))
         if pairs.count(None) != len(pairs):
             for i in [i for i, sides in enumerate(pairs) if sides is not None]:
                 left, right = pairs[i]
                 if left is not None:
-                    extras.append((i, left))
+                    owns[i] = tuple(map(add, owns[i], left))
                 if right is not None:
-                    extras.append((i + 1, right))
+                    owns[i + 1] = tuple(map(add, owns[i + 1], right))
         starts = list(map(_GAZETTEER_STARTS, parts))
         if not any(starts):
-            return extras
-        size = len(norm_words)
+            return
+        last = len(owns) - 1
         tags = match_gazetteer(norm_words, starts, self.lexicon)
         for i in [i for i, tag in enumerate(tags) if tag is not None]:
-            extras += [(j, vector) for j, vector in zip((i, i + 1, i - 1), self._gazetteer_vectors(tags[i]))
-                       if vector is not None and 0 <= j < size]
-        return extras
+            own, to_next, to_previous = self._gazetteer_vectors(tags[i])
+            if own is not None:
+                owns[i] = tuple(map(add, owns[i], own))
+            if to_next is not None and i < last:
+                owns[i + 1] = tuple(map(add, owns[i + 1], to_next))
+            if to_previous is not None and i > 0:
+                owns[i - 1] = tuple(map(add, owns[i - 1], to_previous))
 
     def _gazetteer_vectors(self, tag: str) -> tuple:
         # what a gazetteer tag adds to its own word, the next and the previous (g=, g-1=, g+1=)
