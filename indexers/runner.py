@@ -18,10 +18,12 @@ from typing import Any, Callable
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from elasticsearch import AsyncElasticsearch
+from elasticsearch.serializer import OrjsonSerializer
 
 from indexers.elasticsearch_sink import bulk_index, ensure_index
 from indexers.exceptions import IndexingError
 from rasd.schema import EnrichedReport
+from rasd.fastjson import loads
 from rasd.search import report_document
 from rasd.settings import Settings
 
@@ -75,7 +77,7 @@ class TopicIndexer:
     async def run(self, *, stop: asyncio.Event | None = None) -> None:
         """Index until ``stop`` is set (or forever)."""
         stop = stop or asyncio.Event()
-        client = AsyncElasticsearch(self.settings.elasticsearch_url, request_timeout=30)
+        client = AsyncElasticsearch(self.settings.elasticsearch_url, request_timeout=30, serializer=OrjsonSerializer())
         consumer, producer = self._consumer(), self._producer()
         try:
             await consumer.start()
@@ -134,7 +136,7 @@ class TopicIndexer:
         record_of: dict[str, Any] = {}
         for record in records:
             try:
-                doc_id, doc = self.to_document(json.loads(record.value))
+                doc_id, doc = self.to_document(loads(record.value))
             except (ValueError, KeyError, TypeError) as exc:
                 await self._dead_letter(producer, record, 0, f"undecodable message: {exc}")
                 continue

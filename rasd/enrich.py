@@ -5,10 +5,10 @@ The Faust agent, the embedded pipeline and the tests all call :func:`enrich_byte
 
 from __future__ import annotations
 
-import json
 
 from rasd.analysis.analyzer import Analyzer
 from rasd.errors import InvalidReport
+from rasd.fastjson import dumps
 from rasd.dead_letter import DeadLetter, utc_now
 from rasd.schema import EnrichedReport, Report
 from rasd.text.normalize import normalize_ar
@@ -48,4 +48,4 @@ def enrich_bytes(raw: bytes, analyzer: Analyzer) -> EnrichedReport | DeadLetter:
 
 
 def enriched_to_json_bytes(enriched: EnrichedReport) -> bytes:
-    return json.dumps(enriched.to_dict(), ensure_ascii=False).encode("utf-8")
+    return dumps(enriched.to_dict())

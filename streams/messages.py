@@ -18,11 +18,11 @@ each key's state in one partition.
 
 from __future__ import annotations
 
-import json
 import zlib
 from collections.abc import Iterable
 from typing import Any
 
+from rasd import fastjson
 from rasd.schema import Analysis, EnrichedReport, Report
 
 _EVENT_ANALYSIS_DROPS = ("entities", "events")
@@ -30,7 +30,7 @@ _EVENT_ANALYSIS_DROPS = ("entities", "events")
 
 def dumps(value: Any) -> bytes:
     """Compact UTF-8 JSON (Arabic as written)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return fastjson.dumps(value)
 
 
 def encode_analysed(enriched: dict[str, Any], keys: Iterable[tuple[str, str]]) -> bytes:

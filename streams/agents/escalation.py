@@ -6,11 +6,11 @@ partition; every key's state is written to the changelog once per message.
 
 from __future__ import annotations
 
-import json
 import logging
 
 from rasd.escalation.detector import EscalationDetector
 from streams.app import app
+from rasd.fastjson import loads
 from streams.messages import dumps, enriched_from_event
 from streams.tables import escalation as escalation_table
 from streams.topics import escalation_keys, signals
@@ -25,7 +25,7 @@ async def detect_escalation(stream):
     detector = EscalationDetector.from_data(store=state)
     async for raw in stream:
         fired = []
-        for item in json.loads(raw)["events"]:
+        for item in loads(raw)["events"]:
             report = enriched_from_event(item["event"])
             for key_type, key in item["keys"]:
                 decision = detector.observe_key(key_type, key, report)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
+from rasd.fastjson import dumps, loads
 from rasd.matching import InvalidSubscription, SubscriptionBook
 from rasd.schema import EnrichedReport, EscalationSignal, Subscription
 from streams.app import app
@@ -54,7 +54,7 @@ current_book = CurrentBook()
 async def _send_alerts(found) -> int:
     for alert in found:
         await alerts.send(key=alert.subscription_id.encode("utf-8"),
-                          value=json.dumps(alert.to_dict(), ensure_ascii=False).encode("utf-8"))
+                          value=dumps(alert.to_dict()))
     return len(found)
 
 
@@ -68,7 +68,7 @@ async def apply_subscriptions(stream):
             yield sub_id
             continue
         try:
-            value = json.loads(raw)
+            value = loads(raw)
             Subscription.from_dict({**value, "id": sub_id})
         except (ValueError, KeyError, TypeError) as exc:
             log.warning("subscription refused id=%s error=%s", sub_id, exc)
@@ -81,12 +81,12 @@ async def apply_subscriptions(stream):
 @app.agent(enriched)
 async def match_reports(stream):
     async for raw in stream:
-        report = EnrichedReport.from_dict(json.loads(raw))
+        report = EnrichedReport.from_dict(loads(raw))
         yield await _send_alerts(current_book().alerts_for_report(report))
 
 
 @app.agent(signals)
 async def match_signals(stream):
     async for raw in stream:
-        signal = EscalationSignal.from_dict(json.loads(raw))
+        signal = EscalationSignal.from_dict(loads(raw))
         yield await _send_alerts(current_book().alerts_for_signal(signal))

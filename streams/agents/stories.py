@@ -7,9 +7,9 @@ index's changes reach the changelog once per batch.
 
 from __future__ import annotations
 
-import json
 import logging
 
+from rasd.fastjson import loads
 from rasd.stories import StoryIndex
 from streams.app import app, settings
 from streams.messages import dumps, escalation_event, group_events
@@ -33,7 +33,7 @@ async def assign_stories(stream):
             index = StoryIndex(store=state)
         events = []
         for raw in batch:
-            message = json.loads(raw)
+            message = loads(raw)
             report = message["enriched"]
             fields = report["report"]
             story = index.assign(fields["id"], fields["text"], fields.get("published_at"), fields.get("source"))
