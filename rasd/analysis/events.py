@@ -26,6 +26,7 @@ import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, repeat
+from operator import attrgetter
 from typing import Any
 
 from rasd.errors import DataError
@@ -49,6 +50,8 @@ TRANSPARENT = frozenset("\"'“”„«»‹›()[]{}-–—_/*")
 # and an imperfect one (اشتبك) is read as past.
 KIND_ORDER = ("past", "imperfect", "future", "noun", "word")
 _KIND_RANK = {kind: rank for rank, kind in enumerate(KIND_ORDER)}
+
+_NORM = attrgetter("norm")
 
 
 # --------------------------------------------------------------------------
@@ -611,8 +614,9 @@ def prune_matches(matches: Iterable[Match], analysed: AnalysedText | None = None
     labels = {match.label for match in matches}
     unique: dict[tuple[str, int, int], Match] = {}
     for match in matches:
-        deferred = match.pattern.defer_to & (labels - {match.label})
-        if deferred and (not match.pattern.definite_only or _is_definite(match.first, analysed)):
+        defer_to = match.pattern.defer_to
+        if defer_to and (defer_to & labels) - {match.label} and (
+                not match.pattern.definite_only or _is_definite(match.first, analysed)):
             continue
         unique.setdefault((match.label, match.first, match.last), match)
     items = sorted(unique.values(), key=lambda m: (m.first, m.first - m.last))
@@ -713,12 +717,14 @@ class CueSet:
         future = self._future_memo
         if len(future) > FormIndex._MAX_MEMO:
             future.clear()
-        for position, token in enumerate(analysed.tokens):
-            is_future = future.get(token.norm)
-            if is_future is None:
-                is_future = future[token.norm] = self.is_future_verb(token.norm)
-            if is_future:
-                ends.setdefault(position, []).append(self.future_cue)
+        norms = list(map(_NORM, analysed.tokens))
+        try:
+            is_future = list(map(future.__getitem__, norms))
+        except KeyError:  # a word not seen before
+            is_future = [future[norm] if norm in future else future.setdefault(norm, self.is_future_verb(norm))
+                         for norm in norms]
+        for position in [position for position, flag in enumerate(is_future) if flag]:
+            ends.setdefault(position, []).append(self.future_cue)
         denials: dict[int, int] = {}
         if self.config.denial_after is not None:
             spec, sentences = self.config.denial_after, analysed.sentences

@@ -71,6 +71,11 @@ class EscalationScorer:
     ):
         self.rules = {rule.name: rule for rule in rules}
         self.order = [rule.name for rule in rules]
+        # event type -> the rules it raises, in the lexicon's order
+        self._rules_by_event: dict[str, tuple[SignalRule, ...]] = {
+            event_type: tuple(rule for rule in self.rules.values() if event_type in rule.from_events)
+            for event_type in {event_type for rule in self.rules.values() for event_type in rule.from_events}
+        }
         self.patterns = patterns
         self.threshold = threshold
         self.prior = prior
@@ -96,8 +101,8 @@ class EscalationScorer:
         """
         found: dict[str, Signal] = {}
         for event in sorted(events, key=lambda e: e.start):
-            for rule in self.rules.values():
-                if event.type in rule.from_events and rule.name not in found:
+            for rule in self._rules_by_event.get(event.type, ()):
+                if rule.name not in found:
                     found[rule.name] = Signal(rule.name, evidence_fragment(text, event.start, event.end))
         analysed = analyse_text(text)
         scan = scan_cues(text)
