@@ -409,8 +409,6 @@ class FeatureExtractor:
 
 
 _WordParts = tuple[list, list, list, tuple[tuple[str, int], ...]]
-# the fields of a word's cached parts (FeatureExtractor.word, StateScorer.word)
-_OWN, _LENT_TO_NEXT, _LENT_TO_PREVIOUS, _GAZETTEER_STARTS = map(operator.itemgetter, range(4))
 
 
 def sentence_features(norm_words: Sequence[str], lexicon: NerLexicon) -> list[list[str]]:
@@ -560,12 +558,13 @@ class StateScorer:
         Returns:
             The items, scoring each word as :class:`FeatureExtractor` features would.
         """
+        if not norm_words:
+            return []
         cached = self._cache.get
-        parts = [cached(w) or self.word(w) for w in norm_words]
-        owns = list(map(_OWN, parts))
-        self._add_extras(norm_words, parts, owns)
-        befores = [self._bos, *map(_LENT_TO_NEXT, parts[:-1])]
-        afters = [*map(_LENT_TO_PREVIOUS, parts[1:]), self._eos]
+        owns, lent_to_next, lent_to_previous, starts = map(list, zip(*[cached(w) or self.word(w) for w in norm_words]))
+        self._add_extras(norm_words, starts, owns)
+        befores = [self._bos, *lent_to_next[:-1]]
+        afters = [*lent_to_previous[1:], self._eos]
         if len(self._carriers) == 8:
             return _items_of_eight(self._carriers, owns, befores, afters)
         carriers = self._carriers
@@ -574,7 +573,7 @@ class StateScorer:
             for own, before, after in zip(owns, befores, afters)
         ]
 
-    def _add_extras(self, norm_words: Sequence[str], parts: list[tuple], owns: list[tuple[float, ...]]) -> None:
+    def _add_extras(self, norm_words: Sequence[str], starts: list[tuple], owns: list[tuple[float, ...]]) -> None:
         # add the pair (b-1, b+1), then the gazetteer (g, g-1, g+1) terms to the words' own vectors
         add = operator.add
         pairs = list(map(self._pairs.get, zip(norm_words, norm_words[1:])))
@@ -585,7 +584,6 @@ class StateScorer:
                     owns[i] = tuple(map(add, owns[i], left))
                 if right is not None:
                     owns[i + 1] = tuple(map(add, owns[i + 1], right))
-        starts = list(map(_GAZETTEER_STARTS, parts))
         if not any(starts):
             return
         last = len(owns) - 1
@@ -795,6 +793,8 @@ def group_bio(tags: Sequence[str]) -> list[tuple[str, int, int]]:
         [('ORG', 0, 1), ('LOC', 3, 3), ('PERS', 4, 4), ('PERS', 5, 5)]
     """
     runs: list[tuple[str, int, int]] = []
+    if tags.count("O") == len(tags):
+        return runs
     open_type: str | None = None
     open_start = 0
     for i, tag in enumerate(tags):
