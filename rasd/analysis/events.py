@@ -26,7 +26,7 @@ import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, repeat
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from rasd.errors import DataError
@@ -52,6 +52,7 @@ KIND_ORDER = ("past", "imperfect", "future", "noun", "word")
 _KIND_RANK = {kind: rank for rank, kind in enumerate(KIND_ORDER)}
 
 _NORM = attrgetter("norm")
+_TOKEN_FORM = itemgetter(0)  # the first candidate form of a token: the token itself
 
 
 # --------------------------------------------------------------------------
@@ -301,7 +302,8 @@ class FormIndex:
         self._forms: dict[str, dict[int, str]] = {}
         self._exact: dict[str, dict[int, str]] = {}
         self._prefixes: list[tuple[str, int]] = []
-        self._memo: dict[tuple[str, ...], dict[int, str]] = {}
+        # a token (its first candidate form, which decides the others) -> its specs
+        self._memo: dict[str, dict[int, str]] = {}
 
     def add(self, spec: str) -> int:
         """Compile a token spec (once) and return its id.
@@ -387,14 +389,14 @@ class FormIndex:
         if len(memo) > self._MAX_MEMO:
             memo.clear()
         try:
-            return list(map(memo.__getitem__, analysed.forms))
+            return list(map(memo.__getitem__, map(_TOKEN_FORM, analysed.forms)))
         except KeyError:  # a word not seen before
             pass
         out = []
         for forms in analysed.forms:
-            found = memo.get(forms)
+            found = memo.get(forms[0])
             if found is None:
-                found = memo[forms] = self.lookup(forms)
+                found = memo[forms[0]] = self.lookup(forms)
             out.append(found)
         return out
 
@@ -502,7 +504,7 @@ class PatternSet:
             by_first.setdefault(pattern.steps[0][0], []).append(pattern)
         self._by_first = by_first
         # the patterns each distinct token opens (its forms -> _starting), remembered
-        self._starters: dict[tuple[str, ...], tuple[tuple[Pattern, str], ...]] = {}
+        self._starters: dict[str, tuple[tuple[Pattern, str], ...]] = {}  # keyed like FormIndex's memo
 
     @classmethod
     def compile(cls, entries: Mapping[str, Sequence[str | Mapping[str, Any]]], morphology: Morphology) -> "PatternSet":
@@ -537,9 +539,9 @@ class PatternSet:
             starters.clear()
         forms = analysed.forms
         for i in [i for i, specs in enumerate(hits) if specs]:
-            starting = starters.get(forms[i])
+            starting = starters.get(forms[i][0])
             if starting is None:
-                starting = starters[forms[i]] = self._starting(hits[i])
+                starting = starters[forms[i][0]] = self._starting(hits[i])
             for pattern, kind in starting:
                 last = _extend(pattern, i, hits, analysed) if len(pattern.steps) > 1 else i
                 if last is None or (pattern.not_prev is not None or pattern.not_next is not None) and _voided(
