@@ -35,6 +35,7 @@ from rasd.settings import Settings
 from services.elasticsearch import ElasticsearchService
 from services.kafka import KafkaService
 from services.rasd_processes import RasdProcesses
+from streams.analysis_processes import analysis_processes
 from services.settings import ServicesSettings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -220,7 +221,7 @@ def run_mode(mode: str, args: argparse.Namespace, base: str) -> dict[str, float]
     admin.create_topics([NewTopic(t, settings.topics.partitions_of(t), 1, topic_configs=settings.topics.config_of(t))
                          for t in settings.topics.all()])
     workdir = Path(tempfile.mkdtemp(prefix=f"rasd-bench-{mode}-"))
-    env = {"RASD_ANALYSIS_PROCESSES": str(args.analysis_processes)}
+    env = {"RASD_ANALYSIS_PROCESSES": args.analysis_processes}
     if mode == "identity":
         env["RASD_ANALYSIS"] = "identity"
     processes = RasdProcesses(settings, workdir, env)
@@ -295,14 +296,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--burst-rate", type=float, default=500.0, help="offered load of the burst (reports/s)")
     parser.add_argument("--workers", type=int, default=1, help="Faust worker processes")
     parser.add_argument("--partitions", type=int, default=4)
-    parser.add_argument("--analysis-processes", type=int,
-                        default=int(os.environ.get("RASD_ANALYSIS_PROCESSES", "0")),
-                        help="analysis child processes per worker (RASD_ANALYSIS_PROCESSES; 0: in the worker)")
+    parser.add_argument("--analysis-processes", default=os.environ.get("RASD_ANALYSIS_PROCESSES", "auto"),
+                        help="analysis child processes per worker (RASD_ANALYSIS_PROCESSES; 0: in the worker; "
+                             "auto: cores - 1, at most 4)")
     parser.add_argument("--modes", default="identity,full", help="which pipelines to measure, comma-separated")
     args = parser.parse_args(argv)
     base = seed_text()
     print(f"pipeline benchmark: seed-size reports ({len(base.encode()) / 1000:.1f} kB), {args.workers} Faust "
-          f"worker(s) with {args.analysis_processes} analysis process(es) each, {args.partitions} partitions, "
+          f"worker(s) with {analysis_processes(args.analysis_processes, os.cpu_count())} analysis process(es) each, {args.partitions} partitions, "
           f"1 indexer, real Kafka and Elasticsearch on this machine ({os.cpu_count()} cores)")
     results = {mode: run_mode(mode, args, base) for mode in args.modes.split(",")}
     for mode, r in results.items():

@@ -37,6 +37,28 @@ def warm_up() -> None:
     escalation_keys_of()
 
 
+def analysis_processes(raw: str | None, cores: int | None) -> int:
+    """How many analysis child processes a worker runs (``RASD_ANALYSIS_PROCESSES``).
+
+    Args:
+        raw: the variable's value: a count (0: analyse in the worker's event loop), or ``auto``/unset:
+            one fewer than the cores (the event loop keeps one for the other stages), at most 4.
+        cores: the machine's cores (``os.cpu_count()``, None when unknown).
+
+    Raises:
+        ValueError: not a count and not ``auto``.
+    """
+    if raw is None or raw.strip().lower() in ("", "auto"):
+        return max(0, min(4, (cores or 1) - 1))
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"RASD_ANALYSIS_PROCESSES must be a count or 'auto', got {raw!r}") from None
+    if value < 0:
+        raise ValueError(f"RASD_ANALYSIS_PROCESSES must not be negative, got {value}")
+    return value
+
+
 def analyse_message(raw: bytes) -> Outcome:
     """Validate and analyse one raw report into the message the next stage gets.
 

@@ -2,7 +2,7 @@
 
 With ``RASD_ANALYSIS_PROCESSES=n`` (n ≥ 1) the reports of a batch are analysed in a pool of
 ``n`` child processes, so a worker uses more than one core; with 0 they are analysed in the
-worker's own event loop. Either way the batch's messages are sent in the order the reports came.
+worker's own event loop; unset or ``auto``: one fewer than the cores, at most 4. Either way the batch's messages are sent in the order the reports came.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from streams.analysis_processes import Outcome, analyse_messages, warm_up
+from streams.analysis_processes import Outcome, analyse_messages, analysis_processes, warm_up
 from streams.app import app
 from streams.topics import analysed, dead_letter, reports
 
@@ -22,16 +22,6 @@ log = logging.getLogger(__name__)
 
 BATCH_MAX = 16
 BATCH_WITHIN_S = 0.01
-
-
-def analysis_processes() -> int:
-    """``RASD_ANALYSIS_PROCESSES``: child processes for the analysis (0: in the worker's event loop)."""
-    raw = os.environ.get("RASD_ANALYSIS_PROCESSES", "0")
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SystemExit(f"RASD_ANALYSIS_PROCESSES must be an integer, got {raw!r}") from None
-    return max(0, value)
 
 
 def new_pool(processes: int) -> ProcessPoolExecutor:
@@ -53,7 +43,10 @@ async def analyse_batch(pool: ProcessPoolExecutor | None, processes: int, raws: 
 @app.agent(reports)
 async def analyse_reports(stream):
     """Validate and analyse each report; refused ones go to the dead-letter topic with the reason."""
-    processes = analysis_processes()
+    try:
+        processes = analysis_processes(os.environ.get("RASD_ANALYSIS_PROCESSES"), os.cpu_count())
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
     pool = new_pool(processes) if processes else None
     if pool is None:
         warm_up()
