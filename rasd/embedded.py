@@ -127,7 +127,8 @@ def join_story(index: StoryIndex, enriched: EnrichedReport) -> tuple[EnrichedRep
         The envelope with ``story_id``, ``duplicate_of`` and ``sources`` set, and the assignment.
     """
     report = enriched.report
-    story = index.assign(report.id, report.text, report.published_at, report.source)
+    story = index.assign(report.id, report.text, report.published_at, report.source,
+                         normalized=enriched.normalized_text or None)
     joined = dataclasses.replace(enriched, story_id=story.story_id, duplicate_of=story.duplicate_of,
                                  sources=story.sources)
     return joined, story

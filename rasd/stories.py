@@ -65,7 +65,7 @@ class StoryAssignment:
     similarity: float
 
 
-def stem_words(text: str) -> list[str]:
+def stem_words(text: str, normalized: str | None = None) -> list[str]:
     """The light-stemmed content words of a text in matching form.
 
     Stems of one or two letters ("في", "من", "قد", "لا") are dropped: outlets
@@ -73,11 +73,12 @@ def stem_words(text: str) -> list[str]:
 
     Args:
         text: Arabic as written, e.g. ``"وقصفت قواتُ النظام في بلدةَ التمانعة ٣ مرات"``.
+        normalized: ``normalize_ar(text)`` when already computed (the analysis made it).
 
     Returns:
         e.g. ``["قصفت", "قوات", "نظام", "لده", "تمانعه", "3", "مرات"]``.
     """
-    stems = (stem_word(word) for word in _WORD_RE.findall(normalize_ar(text)))
+    stems = (stem_word(word) for word in _WORD_RE.findall(normalize_ar(text) if normalized is None else normalized))
     return [stem for stem in stems if len(stem) > 2 or stem.isdigit()]
 
 
@@ -222,12 +223,12 @@ class StoryIndex:
         self._watermark: float | None = None
         self._pruned_at: float | None = None
 
-    def signature(self, text: str) -> tuple[int, ...] | None:
-        """The MinHash signature of a report text (None when it has no words)."""
-        return minhash_signature(shingle_words(stem_words(text), self.shingle_size), self.num_perm)
+    def signature(self, text: str, normalized: str | None = None) -> tuple[int, ...] | None:
+        """The MinHash signature of a report text (None when it has no words); see :func:`stem_words`."""
+        return minhash_signature(shingle_words(stem_words(text, normalized), self.shingle_size), self.num_perm)
 
     def assign(self, report_id: str, text: str, published_at: Timestamp = None, source: str | None = None,
-               *, processing_time: Timestamp = None) -> StoryAssignment:
+               *, processing_time: Timestamp = None, normalized: str | None = None) -> StoryAssignment:
         """Put a report into a story: an existing one it nearly duplicates, or a new one.
 
         Args:
@@ -235,6 +236,7 @@ class StoryIndex:
             text: the report body, e.g. ``"قصفت قوات النظام بلدة التمانعة بريف إدلب الجنوبي ..."``.
             published_at: event time; when absent, ``processing_time`` (default: now) is used.
             source: the outlet, e.g. ``"SOHR"``.
+            normalized: ``normalize_ar(text)`` when the caller has it (saves normalising again).
 
         Returns:
             The :class:`StoryAssignment`.
@@ -246,7 +248,7 @@ class StoryIndex:
         moment = to_epoch(published_at)
         if moment is None:
             moment = to_epoch(processing_time) or now_epoch()
-        signature = self.signature(text)
+        signature = self.signature(text, normalized)
         best_id, best_entry, best_sim = self._best_match(signature, moment) if signature else (None, None, 0.0)
         if best_entry is not None and best_sim >= self.threshold:
             story_id, duplicate_of = best_entry["story"], best_id

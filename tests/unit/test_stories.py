@@ -158,3 +158,11 @@ def test_copies_of_one_story_keep_every_bucket_bounded():
     assert restored.assign("late", f"{text} late", "2018-08-10T10:00:00Z", "outlet-late").story_id == "r000"
     assert max(len(bucket) for bucket in restored._buckets.values()) == 16
     assert "r199" in next(iter(restored._buckets.values()))  # the most recent are the ones kept
+
+
+def test_signature_from_the_normalised_text_is_the_same():
+    from rasd.text.normalize import normalize_ar
+
+    text = _seed_text()
+    index = StoryIndex()
+    assert index.signature(text, normalize_ar(text)) == index.signature(text)
