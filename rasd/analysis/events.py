@@ -25,8 +25,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, repeat
-from operator import attrgetter, itemgetter
+from itertools import accumulate, compress
+from operator import attrgetter, itemgetter, not_
 from typing import Any
 
 from rasd.errors import DataError
@@ -99,26 +99,31 @@ def analyse_text(text: str) -> AnalysedText:
         ('وقصفت', 'قصفت')
     """
     tokens = tuple(tokenize(text))
-    norms = [token.norm for token in tokens]
+    norms = list(map(_NORM, tokens))
     count = len(tokens)
     # a clause (and a sentence) changes at a token after a line break, and after
     # a token that ends one; both may add up (a full stop at the end of a line)
     clause_steps = [0] * count
     sentence_steps = [0] * count
-    for i in [i for i, norm in enumerate(norms) if norm in CLAUSE_END]:
-        if i + 1 < count:
-            clause_steps[i + 1] += 1
-            sentence_steps[i + 1] += norms[i] in SENTENCE_END
+    for i in list(compress(range(count - 1), map(CLAUSE_END.__contains__, norms))):
+        clause_steps[i + 1] += 1
+        sentence_steps[i + 1] += norms[i] in SENTENCE_END
     for i in tokens_after_line_breaks(text, tokens):
         clause_steps[i] += 1
         sentence_steps[i] += 1
     # quotes and brackets take the ordinal of the token before them (the first counts)
-    counted = [norm not in TRANSPARENT for norm in norms]
+    counted = list(map(not_, map(TRANSPARENT.__contains__, norms)))
     if counted:
         counted[0] = True
     words = tuple(accumulate(counted, initial=-1))[1:]
-    forms = tuple(map(candidate_forms, norms, repeat(_min_article_stem())))
+    forms = tuple(map(_token_forms, norms))
     return AnalysedText(text, tokens, tuple(accumulate(clause_steps)), tuple(accumulate(sentence_steps)), forms, words)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _token_forms(norm: str) -> tuple[str, ...]:
+    # candidate_forms under the lexicon's shortest stem, cached on the token alone
+    return candidate_forms(norm, _min_article_stem())
 
 
 @functools.lru_cache(maxsize=1)

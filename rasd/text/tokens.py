@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
-from functools import lru_cache, partial
-from itertools import accumulate, repeat
-from operator import add, sub
+from functools import lru_cache
+from itertools import accumulate, compress, repeat
+from operator import add, attrgetter, ne, sub
 from typing import NamedTuple
 
 import regex
@@ -34,6 +34,8 @@ _TOKEN_RE = regex.compile(
 _PIECE_RE = regex.compile(r"\ *(?:" + _TOKEN_RE.pattern + ")", regex.VERBOSE)
 
 _TRAILING_MARKS_RE = regex.compile(r"[\p{M}\u0640]*")
+
+_START = attrgetter("start")
 
 # Proclitics of a normalised word: an optional conjunction, then an optional
 # preposition. Plain data about the script, not a lexicon.
@@ -57,8 +59,6 @@ class Token(NamedTuple):
     start: int
     end: int
 
-
-_new_token = partial(tuple.__new__, Token)  # Token(*fields) without the keyword-handling wrapper
 
 
 def tokenize(text: str) -> list[Token]:
@@ -113,12 +113,11 @@ def _tokens_by_pieces(aligned: AlignedText) -> list[Token] | None:
     offset_of = aligned.offsets.__getitem__
     ostarts = list(map(offset_of, starts))
     oends = list(map(add, map(offset_of, map(sub, ends, repeat(1))), repeat(1)))  # after each token's last character
-    if list(map(offset_of, ends)) != oends:  # something was dropped after a token: it takes the marks
-        trailing, original = _TRAILING_MARKS_RE.match, aligned.original
-        oends = [end if offset_of(norm_end) == end else trailing(original, end).end()
-                 for end, norm_end in zip(oends, ends)]
+    # where something was dropped after a token, the token takes the marks dropped
+    for i in list(compress(range(len(oends)), map(ne, map(offset_of, ends), oends))):
+        oends[i] = _TRAILING_MARKS_RE.match(aligned.original, oends[i]).end()
     texts = map(aligned.original.__getitem__, map(slice, ostarts, oends))
-    return list(map(_new_token, zip(texts, norms, ostarts, oends)))
+    return list(map(tuple.__new__, repeat(Token), zip(texts, norms, ostarts, oends)))
 
 
 def _tokens_by_matches(aligned: AlignedText) -> list[Token]:
@@ -134,7 +133,7 @@ def _tokens_by_matches(aligned: AlignedText) -> list[Token]:
         oend = offsets[end - 1] + 1
         if offsets[end] != oend:  # something was dropped after the token: take its marks
             oend = trailing(original, oend).end()
-        append(_new_token((original[ostart:oend], normalized[start:end], ostart, oend)))
+        append(tuple.__new__(Token, (original[ostart:oend], normalized[start:end], ostart, oend)))
     return tokens
 
 
@@ -155,7 +154,7 @@ def tokens_after_line_breaks(text: str, tokens: Sequence[Token]) -> list[int]:
     """
     if "\n" not in text:
         return []
-    starts = [token.start for token in tokens]
+    starts = list(map(_START, tokens))
     found: list[int] = []
     position = text.find("\n")
     while position >= 0:
