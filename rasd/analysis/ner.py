@@ -22,6 +22,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
 from pathlib import Path
 
 import regex
@@ -45,6 +46,7 @@ EMITTED_TYPES = {"PERS": "PER", "PER": "PER", "ORG": "ORG", "LOC": "LOC"}
 _UNSEEN = "unk"
 _MAX_GAZETTEER_WORDS = 5
 _SENTENCE_END = frozenset(".!?؟")
+_NORM = operator.attrgetter("norm")
 _LATIN_RE = regex.compile(r"[a-z]")
 _DIGIT_RE = regex.compile(r"\d")
 _WORD_RE = regex.compile(r"[\p{L}\p{N}]")
@@ -307,7 +309,7 @@ def match_gazetteer(
     count = len(norm_words)
     tags: list[str | None] = [None] * count
     covered = 0  # a match covers the words up to here; none starts inside it
-    for i in [k for k, forms in enumerate(starts) if forms]:
+    for i in list(compress(range(count), starts)):
         if i < covered:
             continue
         matched = 0
@@ -560,8 +562,11 @@ class StateScorer:
         """
         if not norm_words:
             return []
-        cached = self._cache.get
-        owns, lent_to_next, lent_to_previous, starts = map(list, zip(*[cached(w) or self.word(w) for w in norm_words]))
+        try:
+            parts = list(map(self._cache.__getitem__, norm_words))
+        except KeyError:  # a word not seen before
+            parts = list(map(self.word, norm_words))
+        owns, lent_to_next, lent_to_previous, starts = map(list, zip(*parts))
         self._add_extras(norm_words, starts, owns)
         befores = [self._bos, *lent_to_next[:-1]]
         afters = [*lent_to_previous[1:], self._eos]
@@ -707,9 +712,9 @@ class EntityTagger:
         """
         if tokens is None:
             tokens = tokenize_aligned(align_normalize(text))
-        norms = [t.norm for t in tokens]
+        norms = list(map(_NORM, tokens))
         spans: list[EntitySpan] = []
-        for start, end in sentence_bounds(text, tokens):
+        for start, end in _sentence_bounds(text, tokens, norms):
             for entity_type, first, last in group_bio(self.tag_normalized(norms[start:end])):
                 span = self._make_span(text, tokens[start + first : start + last + 1], entity_type)
                 if span is not None:
@@ -767,7 +772,11 @@ def sentence_bounds(text: str, tokens: Sequence[Token]) -> list[tuple[int, int]]
         >>> sentence_bounds(t, tokenize(t))
         [(0, 3), (3, 4), (4, 5)]
     """
-    ends = {i + 1 for i, token in enumerate(tokens) if token.norm in _SENTENCE_END}
+    return _sentence_bounds(text, tokens, list(map(_NORM, tokens)))
+
+
+def _sentence_bounds(text: str, tokens: Sequence[Token], norms: Sequence[str]) -> list[tuple[int, int]]:
+    ends = set(compress(range(1, len(norms) + 1), map(_SENTENCE_END.__contains__, norms)))  # after a stop
     ends.update(tokens_after_line_breaks(text, tokens))
     ends.add(len(tokens))
     bounds: list[tuple[int, int]] = []
