@@ -17,9 +17,8 @@ from rasd.schema import MAX_REPORT_BYTES, Report
 
 _OPTIONAL_STRING_FIELDS = ("published_at", "source", "url", "title")
 # C0 controls other than tab, newline, carriage return; DEL; C1 controls.
-_FORBIDDEN_CONTROLS = frozenset(
-    [chr(c) for c in range(0x00, 0x20) if chr(c) not in "\t\n\r"] + [chr(0x7F)] + [chr(c) for c in range(0x80, 0xA0)]
-)
+_FORBIDDEN_CONTROLS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 def decode_report_bytes(raw: bytes) -> dict[str, Any]:
@@ -93,12 +92,13 @@ def validate_report(data: dict[str, Any], *, strict_controls: bool = False) -> R
         raise InvalidReport("empty_text", "report 'text' is empty")
     if len(text.encode("utf-8", errors="surrogatepass")) > MAX_REPORT_BYTES:
         raise InvalidReport("too_large", f"report text is over the {MAX_REPORT_BYTES}-byte limit")
-    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+    if _SURROGATE_RE.search(text):
         raise InvalidReport("invalid_encoding", "report text holds unpaired surrogates")
     if strict_controls:
-        bad = next((ch for ch in text if ch in _FORBIDDEN_CONTROLS), None)
+        bad = _FORBIDDEN_CONTROLS_RE.search(text)
         if bad is not None:
-            raise InvalidReport("control_characters", f"report text holds control character U+{ord(bad):04X}")
+            raise InvalidReport("control_characters",
+                                f"report text holds control character U+{ord(bad.group()):04X}")
     for name in _OPTIONAL_STRING_FIELDS:
         value = data.get(name)
         if value is not None and not isinstance(value, str):
