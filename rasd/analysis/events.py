@@ -116,14 +116,25 @@ def analyse_text(text: str) -> AnalysedText:
     if counted:
         counted[0] = True
     words = tuple(accumulate(counted, initial=-1))[1:]
-    forms = tuple(map(_token_forms, norms))
+    try:
+        forms = tuple(map(_TOKEN_FORMS.__getitem__, norms))
+    except KeyError:  # a word not seen before
+        forms = tuple(map(_token_forms, norms))
     return AnalysedText(text, tokens, tuple(accumulate(clause_steps)), tuple(accumulate(sentence_steps)), forms, words)
 
 
-@functools.lru_cache(maxsize=65_536)
+# token -> candidate_forms under the lexicon's shortest stem (a plain dict: read once per token of every report)
+_TOKEN_FORMS: dict[str, tuple[str, ...]] = {}
+_TOKEN_FORMS_SIZE = 65_536  # cleared when full
+
+
 def _token_forms(norm: str) -> tuple[str, ...]:
-    # candidate_forms under the lexicon's shortest stem, cached on the token alone
-    return candidate_forms(norm, _min_article_stem())
+    forms = _TOKEN_FORMS.get(norm)
+    if forms is None:
+        if len(_TOKEN_FORMS) >= _TOKEN_FORMS_SIZE:
+            _TOKEN_FORMS.clear()
+        forms = _TOKEN_FORMS[norm] = candidate_forms(norm, _min_article_stem())
+    return forms
 
 
 @functools.lru_cache(maxsize=1)
