@@ -520,7 +520,7 @@ class PatternSet:
             by_first.setdefault(pattern.steps[0][0], []).append(pattern)
         self._by_first = by_first
         # the patterns each distinct token opens (its forms -> _starting), remembered
-        self._starters: dict[str, tuple[tuple[Pattern, str], ...]] = {}  # keyed like FormIndex's memo
+        self._starters: dict[str, tuple[tuple[Pattern, str, int, bool], ...]] = {}  # keyed like FormIndex's memo
 
     @classmethod
     def compile(cls, entries: Mapping[str, Sequence[str | Mapping[str, Any]]], morphology: Morphology) -> "PatternSet":
@@ -554,23 +554,23 @@ class PatternSet:
         if len(starters) > FormIndex._MAX_MEMO:
             starters.clear()
         forms = analysed.forms
-        for i in [i for i, specs in enumerate(hits) if specs]:
+        for i in list(compress(range(len(hits)), hits)):
             starting = starters.get(forms[i][0])
             if starting is None:
                 starting = starters[forms[i][0]] = self._starting(hits[i])
-            for pattern, kind in starting:
-                last = _extend(pattern, i, hits, analysed) if len(pattern.steps) > 1 else i
-                if last is None or (pattern.not_prev is not None or pattern.not_next is not None) and _voided(
-                    pattern, i, last, hits, analysed
-                ):
+            for pattern, kind, steps, guarded in starting:
+                last = _extend(pattern, i, hits, analysed) if steps > 1 else i
+                if last is None or guarded and _voided(pattern, i, last, hits, analysed):
                     continue
-                found.append(Match(pattern.label, i, last, kind, len(pattern.steps), pattern))
+                found.append(Match(pattern.label, i, last, kind, steps, pattern))
         return found
 
-    def _starting(self, specs: Mapping[int, str]) -> tuple[tuple[Pattern, str], ...]:
-        # the patterns a token's specs can open, with how the token reads
+    def _starting(self, specs: Mapping[int, str]) -> tuple[tuple[Pattern, str, int, bool], ...]:
+        # the patterns a token's specs can open: how the token reads, how many
+        # steps the pattern has, whether a neighbour may void it
         by_first = self._by_first
-        return tuple((pattern, kind) for spec_id, kind in specs.items() for pattern in by_first.get(spec_id, ()))
+        return tuple((pattern, kind, len(pattern.steps), pattern.not_prev is not None or pattern.not_next is not None)
+                     for spec_id, kind in specs.items() for pattern in by_first.get(spec_id, ()))
 
 
 def _extend(pattern: Pattern, first: int, hits: list[dict[int, str]], analysed: AnalysedText) -> int | None:

@@ -315,7 +315,7 @@ def match_gazetteer(
         matched = 0
         for first, longest in starts[i]:
             for n in range(min(longest, count - i), matched, -1):
-                entity_type = entries.get((first, *norm_words[i + 1 : i + n]))
+                entity_type = entries.get((first, *norm_words[i + 1 : i + n]) if n > 1 else (first,))
                 if entity_type is not None:
                     matched = n
                     tags[i] = "B-" + entity_type
