@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from rasd.text.normalize import SPECIAL_RE, compose_mark, is_mark, map_special, translate_plain
+from rasd.text.normalize import SPECIAL_RE, compose_mark, is_mark, map_special, special_scanner, translate_plain
 
 # What an original span swallows after its last kept character: the marks and
 # tatweel that were dropped from that same letter.
@@ -105,8 +105,10 @@ def _align(text: str) -> AlignedText:
     out: list[str] = []
     offsets: list[int] = []
     pos = 0
-    for match in SPECIAL_RE.finditer(text):
+    for match in special_scanner().finditer(text):
         start = match.start()
+        if text[start] > "\uffff" and SPECIAL_RE.match(text, start) is None:
+            continue  # outside the plane and plain (an emoji): it goes out with the text around it
         if start > pos:
             out.append(folded[pos:start])
             offsets.extend(range(pos, start))

@@ -13,8 +13,10 @@ table back to the original text; the two always agree on the normalised string.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 
 import regex
 from camel_tools.utils.charsets import AR_DIAC_CHARSET
@@ -68,6 +70,43 @@ SPECIAL_RE = regex.compile(
 )
 
 _SPACE_RUN_RE = regex.compile(r" {2,}")
+
+_ASTRAL = "\U00010000-\U0010ffff"
+
+
+@functools.cache
+def special_scanner() -> re.Pattern[str]:
+    """``SPECIAL_RE`` for the basic multilingual plane, spelt out for the standard ``re``.
+
+    The regex module tests every character of a report against the Unicode
+    properties of ``SPECIAL_RE``; ``re`` looks a character up in a table, three
+    times faster. The classes are read off ``SPECIAL_RE`` itself (once, on first
+    use), so the two cannot disagree. Every character outside the plane matches
+    too: the caller tests those (emoji, mostly) with ``SPECIAL_RE``.
+
+    Returns:
+        A pattern whose matches, astral characters that ``SPECIAL_RE`` does not
+        match aside, are exactly those of ``SPECIAL_RE``.
+
+    Example:
+        >>> [m.group() for m in special_scanner().finditer("قصفٌ\\n\\nعلى")]
+        ['ٌ', '\\n\\n']
+    """
+    plane = "".join(map(chr, range(0x10000)))
+    spaces = _char_class(regex.findall(r"\s", plane))
+    singles = _char_class(regex.findall(SPECIAL_RE.pattern.replace(r"\s{2,}|", "", 1), plane))
+    return re.compile(f"[{spaces}]{{2,}}|[{singles}]|[{_ASTRAL}]")
+
+
+def _char_class(chars: Iterable[str]) -> str:
+    # the body of a [...] class holding exactly ``chars``, as ranges
+    runs: list[list[int]] = []
+    for code in sorted(map(ord, chars)):
+        if runs and runs[-1][1] == code - 1:
+            runs[-1][1] = code
+        else:
+            runs.append([code, code])
+    return "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in runs)
 
 # Marks that may compose with the letter before them (hamza/maddah above or
 # below, Latin accents...): texts holding one take the aligned path.

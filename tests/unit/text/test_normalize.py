@@ -42,3 +42,20 @@ def test_translate_plain_is_the_one_to_one_table():
 def test_no_folded_character_is_special():
     # the aligner folds a whole text before it looks at its special characters
     assert not any(SPECIAL_RE.match(chr(code)) for code in _ONE_TO_ONE)
+
+
+def test_special_scanner_agrees_with_special_re_on_the_whole_plane():
+    from rasd.text.normalize import special_scanner
+
+    every_char = "a".join(map(chr, range(0x10000))) + " \t\u00a0\n\n x  y\u2028\u3000z"
+    assert [m.span() for m in special_scanner().finditer(every_char)] == [
+        m.span() for m in SPECIAL_RE.finditer(every_char)]
+
+
+def test_special_scanner_leaves_astral_characters_to_special_re():
+    from rasd.text.normalize import special_scanner
+
+    text = "قصف 😀 \U0001d400 \U000e0041"  # an emoji (plain), a math capital and a tag (special)
+    candidates = [m.group() for m in special_scanner().finditer(text)]
+    assert candidates == ["😀", "\U0001d400", "\U000e0041"]
+    assert [c for c in candidates if SPECIAL_RE.match(c)] == ["\U0001d400", "\U000e0041"]
