@@ -25,8 +25,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, compress
-from operator import attrgetter, itemgetter, not_
+from itertools import accumulate, compress, repeat
+from operator import attrgetter, contains, itemgetter, not_
 from typing import Any
 
 from rasd.errors import DataError
@@ -746,7 +746,7 @@ class CueSet:
         denials: dict[int, int] = {}
         if self.config.denial_after is not None:
             spec, sentences = self.config.denial_after, analysed.sentences
-            denials = {sentences[j]: j for j, found in enumerate(hits) if spec in found}
+            denials = {sentences[j]: j for j in compress(range(len(hits)), map(contains, hits, repeat(spec)))}
         return CueScan(self, analysed, hits, ends, starts, denials)
 
     def _reads_imperfect(self, analysed: AnalysedText, position: int, cue: Cue) -> bool:

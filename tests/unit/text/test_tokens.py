@@ -1,8 +1,10 @@
+import random
+
 import pytest
 
 from rasd.text.aligned import align_normalize
-from rasd.text.tokens import (Token, _tokens_by_matches, _tokens_by_pieces, clitic_splits, tokenize,
-                               tokens_after_line_breaks)
+from rasd.text.tokens import (_NOT_PLAIN_RE, _PIECE_RE, _PLAIN_PIECE_RE, Token, _tokens_by_matches, _tokens_by_pieces,
+                               clitic_splits, tokenize, tokens_after_line_breaks)
 
 
 def _assert_offsets(text, tokens):
@@ -96,3 +98,13 @@ def test_tokens_after_line_breaks():
     text = "قصف حلب.\n\nوقتل ثلاثة\nمدنيين\n"
     assert tokens_after_line_breaks(text, tokenize(text)) == [3, 5]
     assert tokens_after_line_breaks("قصف حلب", tokenize("قصف حلب")) == []
+
+
+def test_plain_pieces_agree_with_the_general_pattern():
+    rng = random.Random(3)
+    alphabet = "قصفحلبادي  0123abc.,،؛؟!-«»()<>/&#;:\"'–“”%٫٬_^`~"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(3000)]
+    texts += ["<b dir=\"rtl\">نص</b> &amp; 3,500.5 و12٫5 ٪", "a  b"]
+    for text in texts:
+        assert _NOT_PLAIN_RE.search(text) is None, text
+        assert _PLAIN_PIECE_RE.findall(text) == _PIECE_RE.findall(text), text
