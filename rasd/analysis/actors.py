@@ -657,8 +657,8 @@ class ActorDictionary:
             if candidate < i:
                 continue
             i = candidate
-            best = self._best_at(norms, i)
-            group = self._after_group_noun(norms, i)
+            best = self._best_at(norms, i, words[i])
+            group = self._after_group_noun(norms, i, words[i])
             if group is not None:
                 inner_start, strict = group
                 inner = self._best_at(norms, inner_start)
@@ -680,11 +680,15 @@ class ActorDictionary:
             i += length
         return matches
 
-    def _best_at(self, norms: list[str], i: int) -> tuple[int, int, int, tuple[_Entry, ...], str] | None:
-        """The longest match starting at token ``i``: (length, rank, -prefix, entries, via)."""
+    def _best_at(self, norms: list[str], i: int, starts: tuple | None = None
+                 ) -> tuple[int, int, int, tuple[_Entry, ...], str] | None:
+        """The longest match starting at token ``i``: (length, rank, -prefix, entries, via).
+
+        ``starts`` is ``_starts_of(norms[i])`` when the caller has it already.
+        """
         best: tuple[int, int, int, tuple[_Entry, ...], str] | None = None
         root, count = self._phrases.root, len(norms)
-        for prefix_len, first in self._starts_of(norms[i])[0]:
+        for prefix_len, first in (starts or self._starts_of(norms[i]))[0]:
             node, end = root.get(first), i + 1  # the trie walked over norms[i:end] (``_Trie.walk`` inlined)
             while node is not None:
                 entries = node.get(None)
@@ -715,9 +719,9 @@ class ActorDictionary:
             return i, best
         return target, (i + length - target, rank, 0, entries, VIA_NAME)
 
-    def _after_group_noun(self, norms: list[str], i: int) -> tuple[int, bool] | None:
+    def _after_group_noun(self, norms: list[str], i: int, starts: tuple | None = None) -> tuple[int, bool] | None:
         """``(next token, strict)`` after a group noun (and an optional "من") starting at ``i``, or None."""
-        for first in self._starts_of(norms[i])[1]:
+        for first in (starts or self._starts_of(norms[i]))[1]:
             found = None
             for length, entries in self._group_nouns.walk(first, norms, i + 1):
                 found = (i + length, entries[0].via == VIA_NAME)
