@@ -865,7 +865,7 @@ class Gazetteer:
         chosen = []
         for mention in mentions:
             span = range(mention.first, mention.last)
-            if any(i in taken for i in span):
+            if not taken.isdisjoint(span):
                 continue
             taken.update(span)
             chosen.append(mention)
