@@ -101,18 +101,26 @@ def contains_phrase(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
     return any(tokens[i:i + width] == phrase for i in range(len(tokens) - width + 1))
 
 
-@dataclass(frozen=True)
 class ReportFacts:
-    """What matching needs of an enriched report, computed once for every subscription."""
+    """What matching needs of an enriched report, computed once for every subscription.
 
-    enriched: EnrichedReport
-    tokens: tuple[str, ...]
-    severity: str
+    The search-form tokens are computed on first use: only subscriptions with a query read them.
+    """
+
+    __slots__ = ("enriched", "severity", "_tokens")
+
+    def __init__(self, enriched: EnrichedReport, severity: str, tokens: tuple[str, ...] | None = None):
+        self.enriched, self.severity, self._tokens = enriched, severity, tokens
+
+    @property
+    def tokens(self) -> tuple[str, ...]:
+        if self._tokens is None:
+            self._tokens = tuple(report_search_form(self.enriched).split())
+        return self._tokens
 
     @classmethod
     def of(cls, enriched: EnrichedReport, weighting: ReportWeighting | None = None) -> "ReportFacts":
-        tokens = tuple(report_search_form(enriched).split())
-        return cls(enriched, tokens, (weighting or ReportWeighting.from_data()).rate_severity(enriched.analysis))
+        return cls(enriched, (weighting or ReportWeighting.from_data()).rate_severity(enriched.analysis))
 
 
 def alert_id(subscription_id: str, kind: str, target_id: str) -> str:

@@ -64,12 +64,22 @@ def report_search_form(enriched: EnrichedReport) -> str:
 def _stems_of_normalized(normalized: str) -> str:
     # The tokens rasd.text.tokens.tokenize finds in the normalised text, without their offsets into
     # the original (not needed here): this runs on every report in matching and indexing.
+    memo = _STEMS
     stems = []
-    for match in TOKEN_RE.finditer(normalized):
-        word = match.group()
-        if word.isalnum() or any(ch.isalnum() for ch in word):
-            stems.append(stem_word(word))
+    for word in TOKEN_RE.findall(normalized):
+        stem = memo.get(word)
+        if stem is None:
+            stem = stem_word(word) if word.isalnum() or any(ch.isalnum() for ch in word) else ""
+            if len(memo) >= _STEMS_MAX:
+                memo.clear()
+            memo[word] = stem
+        if stem:
+            stems.append(stem)
     return " ".join(stems)
+
+
+_STEMS: dict[str, str] = {}  # word → stem, "" for a token without letters or digits
+_STEMS_MAX = 1 << 17
 
 
 def report_document(enriched: EnrichedReport) -> dict[str, Any]:
