@@ -146,6 +146,8 @@ def detect_language(text: str) -> str:
         letters dominate, ``"und"`` otherwise.
     """
     arabic = len(_ARABIC_LETTERS.findall(text))
+    if arabic >= 0.3 * len(text):  # then at least 30% of the letters too: the other counts cannot change it
+        return "ar" if arabic else "und"
     latin = len(_LATIN_LETTERS.findall(text))
     other = len(_OTHER_LETTERS.findall(text))
     letters = arabic + latin + other
