@@ -353,3 +353,22 @@ def test_a_participle_of_calling_voids_what_it_calls_for() -> None:
 )
 def test_calls_settlements_and_agreements(text: str, expected: set[str]) -> None:
     assert types_of(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "فصائل/مناطق التسوية" name former rebels or areas under a settlement: no negotiation happened
+    ("اغتال مجهولون القيادي السابق في فصائل التسوية أبو علي المحاميد في مدينة طفس.", ("killing",)),
+    ("تشهد مناطق التسوية في ريف درعا الغربي فلتاناً أمنياً.", ()),
+    ("بدأت عملية تسوية جديدة لأوضاع المطلوبين في مدينة طفس.", ("negotiation",)),
+])
+def test_settlement_as_a_descriptor_is_not_an_event(text, expected):
+    assert event_types(detect_events(text)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("فقد استشهد 6 مدنيين في القصف على بلدة كفرنبل.", ("shelling",)),   # قد + past (looks like أستشهد)
+    ("وقد أصيب 4 عناصر بجروح في الاشتباكات.", ("armed_clash",)),
+    ("قد تندلع اشتباكات جديدة في المنطقة.", ()),                         # قد + imperfect: may
+])
+def test_qad_with_a_past_verb_is_factual_with_an_imperfect_modal(text, expected):
+    assert event_types(detect_events(text)) == expected

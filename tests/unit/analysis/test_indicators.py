@@ -166,3 +166,8 @@ def test_violating_an_old_agreement_is_a_truce_breakdown() -> None:
     result = assess("توغلت دورية عسكرية في القرية في خرق جديد لاتفاقية الحدود الموقعة قبل عقود")
     assert "truce_breakdown" in names(result)
     assert result.escalatory
+
+
+def test_settlement_factions_are_not_an_agreement() -> None:
+    assert "agreement" not in names(assess("اغتال مجهولون القيادي السابق في فصائل التسوية أبو علي المحاميد في طفس."))
+    assert "agreement" in names(assess("بدأت عملية تسوية جديدة لأوضاع المطلوبين في مدينة طفس."))
