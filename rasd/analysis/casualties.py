@@ -9,6 +9,10 @@ A *mention* is one stated count tied to a death or injury word:
 - an implied one or two: ``مقتل عنصر``، ``استشهد طفل``، ``مقتل القيادي``،
   ``سقوط قتيل``، ``عنصرين``، ``قتيلان``، ``لقي حتفه``، ``ارتقى الشهيد``;
   construct duals with a pronoun count two (``سيدة وطفلتيها`` = 3, ``ووالداه``);
+- the victim of an active killing verb after its agent: ``اغتال مجهولون القيادي``،
+  ``أعدم تنظيم داعش شاباً``، ``قنصت قوات النظام المتمركزة على أطراف البلدة مواطناً`` (an
+  accusative singular anywhere in the clause, a definite or construct person when no
+  preposition stands between; not after ``الذين``);
 - death idioms: ``قضى 4 مواطنين``، ``فقد 3 مقاتلين حياتهم``، ``فارق الطفل الحياة``،
   ``راح ضحيتها 4 مدنيين``، ``جثتي شابين``;
 - suffocation cases are injuries: ``37 حالة اختناق`` = 37 injured.
@@ -21,7 +25,8 @@ number words, compounds included (``خمسة وعشرين``، ``ثلاثة عش�
 Rules (the lexicon ``data/lexicons/casualties.json`` holds every word list):
 
 - Approximations keep the stated number: ``نحو 20`` = 20, ``أكثر من 10`` = 10,
-  ``ما لا يقل عن 7`` = 7.
+  ``ما لا يقل عن 7`` = 7. A range keeps its lower bound, as ``ما لا يقل عن`` does:
+  ``بين 5 و7`` = 5, ``ما بين عشرة واثني عشر`` = 10, ``3 أو 4`` = 3 (``من 5 إلى 7`` is an update, not a range).
 - Vague quantities (``عشرات``، ``المئات``، ``عدد من``، ``عدة``) in a death or injury
   mention make that kind's total unknown (``None``), even beside exact counts:
   ``استشهد 48 ... وأصيب 120 آخرون ... وأصيب العشرات`` gives injured ``None``.
@@ -29,17 +34,27 @@ Rules (the lexicon ``data/lexicons/casualties.json`` holds every word list):
 - A running toll of human losses (``حصيلة الخسائر البشرية ... إلى 54``) counts the dead.
 - ``تحييد`` (neutralised: killed, wounded or captured) and a vague number added
   to a count (``، إلى جانب عشرات المقاتلين``) make the totals unknown.
-- Sub-counts are not added: what follows ``بينهم``، ``منهم``، ``هم`` is a breakdown.
+- Sub-counts are not added: what follows ``بينهم``، ``منهم``، ``هم`` is a breakdown. A
+  comma-joined count of another category after a breakdown continues the list
+  (``12 مدنياً بينهم 3 أطفال، و8 من قوات النظام، و5 من الفصائل`` = 25); one of a group
+  breakdowns are made of (``، و5 نساء``) does not.
+- Counts of operations are not people: a death word after a plural incident noun
+  (``عدد عمليات الاغتيال ... إلى 35``، ``حوادث القتل``، ``محاولات الاغتيال``) gives no count,
+  nor does a definite ordinal (``وهو الاغتيال الرابع``).
 - Killed and injured given together (``مقتل وإصابة 10``، ``15 بين قتيل وجريح``)
   count for neither.
 - The same count of the same kind of person stated twice (headline and body)
   counts once; ``آخر``/``آخرين`` always denote new people.
 - Running totals (``ارتفع عدد القتلى إلى 12``، ``حصيلة``) are not added: the result
   is the larger of the sum of distinct counts and the largest total. A count
-  since a date before the episode (``منذ اندلاع النزاع``، ``منذ 2011``) or a
-  campaign total closing a sentence that gives its own count is used only when
-  the report gives no count of its own; a running total since the episode began
-  (``ارتفع إلى 140 عدد الذين قضوا منذ بدء الهجوم``) is an ordinary total.
+  since a date before the episode (``منذ اندلاع النزاع``، ``منذ 2011``، ``منذ مطلع العام``،
+  ``منذ بداية الشهر الجاري``، ``منذ مطلع تشرين الأول``، ``منذ بداية الحملة العسكرية في أيار``),
+  a period's tally (``خلال الشهر الماضي``، ``خلال شهر أيلول``) or a campaign total closing a
+  sentence that gives its own count is used only when the report gives no count of
+  its own (``قتل شاب ...، ليرتفع عدد القتلى منذ مطلع العام إلى 35`` = 1); the date counts
+  for the clause it stands in and the clauses next to it with no death word. A
+  running total since the episode began (``ارتفع إلى 140 عدد الذين قضوا منذ بدء
+  الهجوم``، ``ليرتفع إلى 12 عدد قتلى الهجوم منذ فجر اليوم``) is an ordinary total.
 - Counts told after the last running total, in sentences that speak of no total,
   are of other people and are added to it (``ارتفع إلى 33 عدد الجنود الذين قتلوا
   ... وقتل خلالها 16 جندياً سورياً`` = 49); counts before it or beside it
@@ -47,7 +62,8 @@ Rules (the lexicon ``data/lexicons/casualties.json`` holds every word list):
 - A lead figure equal to the sum of the counts told after it (``قتل 20 ... 12 في
   حمص ... 8 في درعا``) is not added again.
 - Negated or hypothetical mentions (``لم يسفر عن مقتل``، ``محاولة اغتيال``) do not
-  count, using the cues of :mod:`rasd.analysis.events`.
+  count, using the cues of :mod:`rasd.analysis.events`; nor do attempts named up to
+  three words before the death word (``حاول مسلحون مجهولون اغتيال``، ``نجا من``).
 - An explicit "no casualties" (``لم يسفر عن أي إصابات``، ``دون وقوع خسائر بشرية``)
   gives ``(0, 0)`` when the report states no count at all; "no information about
   casualties" (``دون ورود معلومات عن خسائر بشرية``) gives ``(None, None)``.
@@ -62,7 +78,8 @@ Rules (the lexicon ``data/lexicons/casualties.json`` holds every word list):
 - Injured, then dead: each person counts once, in the state the report leaves them.
   A death of some of the injured already told (``أصيب خمسة ... توفي أحدهم``، ``فارق
   اثنان منهم الحياة``) counts as killed and comes off that injured figure (1 and 4);
-  an injured figure told after the deaths (``فيما لا يزال 20 مصاباً``) is already
+  an injured figure told after the deaths (``فيما لا يزال 20 مصاباً``) or a running total
+  of the injured (``إلى 6 شهداء و14 جريحاً، بعد استشهاد اثنين من المصابين``) is already
   current, and a death of wounds from an earlier day (``توفي متأثراً بجراح أصيب بها
   قبل أيام``) is one killed and no injured.
 - A count after ``كما``/``أيضاً`` is of other people (``كما قتل عنصران من ...``), never
@@ -113,6 +130,9 @@ _CUMULATIVE_WINDOW = 6
 _COORDINATION_WINDOW = 8
 _COMPANION_WINDOW = 12  # برفقة أربعة من مرافقيه may close a long name
 _ZERO_WINDOW = 5
+_OBJECT_WINDOW = 10  # words from an active killing verb to its victim (after the agent)
+_ATTEMPT_WINDOW = 3  # words back from a death word to حاول / نجا / محاولة
+_SINCE_WINDOW = 6  # tokens after منذ that may date it (منذ بداية الحملة العسكرية في أيار)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +212,8 @@ _ROLE_PATHS: dict[str, tuple[str, ...]] = {name: (name,) for name in (
     "approximators", "vague", "subcount", "cumulative", "campaign", "mixed_join", "contrast", "companions",
     "background", "neutralised", "addition", "eliminate", "life_verbs", "life_words", "victim_lead", "victim_words",
     "case_nouns", "suffocation", "also", "of_injured", "one_of_them", "adjective_numbers", "accept_after",
-    "reject_after", "reject_before", "forward_blockers",
+    "reject_after", "reject_before", "forward_blockers", "killing_verbs", "attempts", "period_lead", "period", "months",
+    "range_lead", "range_join", "breakdown_nouns", "ordinals", "not_objects", "relatives", "same_day",
 )}
 _ROLE_PATHS.update({
     "killed_plural": ("killed_nouns", "plural"),
@@ -361,6 +382,27 @@ def person_noun_specs(
 _DUAL_PRONOUNS = ("ه", "ها", "هم", "هما")
 
 
+def _is_year(norm: str) -> bool:
+    """Whether a token is a year in digits (2011، ٢٠٢٤ after normalisation)."""
+    return len(norm) == 4 and norm.isdigit() and norm[:2] in ("19", "20")
+
+
+def _compounds(part: int, following: int | None) -> bool:
+    """Whether a wa-joined number continues a compound number (خمسة وعشرين، مئة وخمسين).
+
+    ``عشرة واثني عشر`` (10, 12) and ``ثلاثة وأربعة`` are two numbers (a range or a list).
+
+    Example:
+        >>> _compounds(5, 20), _compounds(100, 50), _compounds(10, 2)
+        (True, True, False)
+    """
+    if following is None:
+        return False
+    if 1 <= part <= 9:
+        return 20 <= following <= 90 and following % 10 == 0
+    return part >= 100 and following < part
+
+
 @functools.lru_cache(maxsize=1)
 def _load_lexicon() -> CasualtyLexicon:
     return CasualtyLexicon(load_json(CASUALTIES_LEXICON), Morphology.from_data())
@@ -449,7 +491,7 @@ class _Reader:
                 j = nxt
             total += part
             nxt = j + 1
-            if nxt < self.size and self.tokens[nxt].norm.startswith("و") and self.number_value(nxt) is not None:
+            if nxt < self.size and self.tokens[nxt].norm.startswith("و") and _compounds(part, self.number_value(nxt)):
                 j = nxt
                 continue
             break
@@ -473,6 +515,9 @@ class _Reader:
         if roles & _PERSON_ROLES:
             return _Count(value, k, self._noun_key(k), bool(roles & _OTHER_ROLES))
         if roles & _COUNT_NOUN_ROLES:
+            if self.has(anchor, *_MENTION_ROLES) and self.has(k, *self.other_kind_nouns(anchor)):
+                # عدد الشهداء (7) والجرحى (15): the next noun has its own count
+                return _Count(value, end, None, False) if bare_ok else None
             return _Count(value, k, None, False)
         if "reject_after" in roles:
             return None
@@ -511,7 +556,12 @@ class _Reader:
         if number is not None:
             if self.has(j - 1, "reject_before"):
                 return None
-            return self.count_after_number(number[0], number[1], anchor, bare_ok)
+            update = self.next_word(number[1])
+            if self.tokens[j - 1].norm == "من" and update < self.size and self.tokens[update].norm == "الي":
+                if self.read_number(self.next_word(update)) is not None:
+                    return self.count_at(self.next_word(update), anchor)  # ارتفع من 5 إلى 7: the new figure
+            end = self.range_upper(j, number) or number[1]  # بين 5 و7: the lower bound
+            return self.count_after_number(number[0], end, anchor, bare_ok)
         roles = self.roles[j]
         if "other_dual" in roles:
             return _Count(2, j, None, True)
@@ -519,6 +569,8 @@ class _Reader:
             end = j + 1 if self.number_value(j + 1) == 2 and self.same_clause(anchor, j + 1) else j
             return _Count(2, end, self._noun_key(j), False)
         if roles & {"person_singular", "other_singular"}:
+            if "ordinals" in roles and "person_singular" not in roles:
+                return None  # الاغتيال الرابع: a rank of incidents, not one more person
             if not bare_ok:
                 return None  # a singular reached over other words is no subject count
             return _Count(1, j, self._noun_key(j), "other_singular" in roles)
@@ -544,7 +596,7 @@ class _Reader:
                 continue
             if self.has(j, *_CUE_ROLES):
                 return None
-            bare_ok = words == 0 or self.has(j - 1, "approximators")
+            bare_ok = words == 0 or self.has(j - 1, "approximators", "range_lead")
             if words == 0 and self.has(j, "killed_singular") and not self.has(j, *_PERSON_ROLES):
                 return _Count(1, j, None, False)  # ارتقى الشهيد المساعد ...
             if agent and self.kinds[cue] == "past" and self.has(j, "person_singular"):
@@ -568,7 +620,7 @@ class _Reader:
                 return None  # a number that is no casualty count (a date, a duration)
             if self.tokens[j].norm.startswith("و") and words + approx > 0:
                 return None  # a new predicate (قتل في X وفقد 70 آخرون)
-            if self.has(j, "approximators"):
+            if self.has(j, "approximators", "range_lead"):
                 approx += 1
                 if approx > _MAX_APPROX:
                     return None
@@ -579,6 +631,90 @@ class _Reader:
             j += 1
         return None
 
+    def object_of(self, verb: int) -> _Count | None:
+        """The victim of an active killing verb, told after its agent.
+
+        A definite or construct person with no preposition before it
+        (``اغتال مجهولون القيادي``، ``اغتالت مجموعة مسلحة عضو لجنة``), or an accusative
+        singular anywhere in the clause (``قنصت قوات النظام المتمركزة على أطراف البلدة مواطناً``).
+        """
+        if self.hits[verb].get(self.lex.role["killing_verbs"]) not in ("past", "word") or self.has(verb - 1, "relatives"):
+            return None  # الذين قتلوا في غارة: passive, no object
+        plain = True  # no preposition yet: still the agent phrase
+        words = 0
+        j = verb + 1
+        while j < self.size and self.same_clause(verb, j) and words <= _OBJECT_WINDOW:
+            if self.is_punct(j):
+                j += 1
+                continue
+            if self.has(j, *_CUE_ROLES, "vague") or self.number_value(j) is not None:
+                return None
+            norm = self.tokens[j].norm
+            if words > 0 and self.has(j, "person_singular", "person_dual") and not self.has(j, "not_objects"):
+                definite = norm.startswith(("ال", "وال"))
+                accusative = norm.endswith("ا") and not definite
+                adjective = definite and self.tokens[j - 1].norm.startswith(("ال", "وال"))  # الجيش التركي
+                if accusative or (plain and not adjective):
+                    value = 2 if self.has(j, "person_dual") else 1
+                    return self.coordinate(_Count(value, j, self._noun_key(j), False), verb)
+            if self.has(j, "accept_after") and norm != "من":
+                plain = False
+            words += 1
+            j += 1
+        return None
+
+    def attempted(self, cue: int) -> bool:
+        """Whether a death word is only attempted (حاول مسلحون مجهولون اغتيال، محاولة فاشلة لاغتيال، نجا من)."""
+        j = cue - 1
+        while j >= 0 and self.same_clause(cue, j) and self.words[cue] - self.words[j] <= _ATTEMPT_WINDOW:
+            if self.has(j, "attempts"):
+                return True
+            j -= 1
+        return False
+
+    def other_kind_nouns(self, anchor: int) -> frozenset[str]:
+        """Count-noun roles of the kind other than the one of the word at ``anchor``."""
+        if self.has(anchor, "injured_forward", *_INJURED_NOUN_ROLES):
+            return _KILLED_NOUN_ROLES
+        return _INJURED_NOUN_ROLES
+
+    def range_upper(self, start: int, number: tuple[int, int]) -> int | None:
+        """The last token of a range's upper bound after its lower one (بين 5 و7، 3 أو 4), or None.
+
+        ``و`` and ``إلى`` make a range only after ``بين`` (``ارتفع من 5 إلى 7`` is an update).
+        """
+        k = self.next_word(number[1])
+        if k >= self.size or not self.same_clause(start, k):
+            return None
+        lead = self.has(start - 1, "range_lead")
+        if self.has(k, "range_join"):
+            if not (lead or self.tokens[k].norm == "او"):
+                return None
+            k = self.next_word(k)
+        elif not (lead and self.tokens[k].norm.startswith("و")):
+            return None
+        upper = self.read_number(k)
+        if upper is None or upper[0] <= number[0] or not self.same_clause(start, upper[1]):
+            return None
+        return upper[1]
+
+    def range_lower(self, start: int) -> int | None:
+        """The first token of a range's lower bound before the upper one at ``start`` (3 أو 4 قتلى), or None."""
+        k = start - 1
+        while k >= 0 and self.is_transparent(k):
+            k -= 1
+        if k < 0 or not self.same_clause(start, k):
+            return None
+        if self.has(k, "range_join"):
+            k -= 1
+        elif not self.tokens[start].norm.startswith("و"):
+            return None
+        lower = self._number_start(k)
+        if lower is None:
+            return None
+        number = self.read_number(lower)
+        return lower if number is not None and self.range_upper(lower, number) is not None else None
+
     def coordinate(self, first: _Count, cue: int) -> _Count:
         """Add counts joined by wa- (مقتل 4 عناصر و3 مدنيين) or by a contrast across a comma (، مقابل 18).
 
@@ -586,7 +722,7 @@ class _Reader:
         vague quantity of people (و5 مدنيين وعشرات المقاتلين) marks the count vague.
         """
         total, end, noun, fresh = first.value, first.end, first.noun, first.fresh
-        other_nouns = _KILLED_NOUN_ROLES if self.has(cue, "injured_forward", *_INJURED_NOUN_ROLES) else _INJURED_NOUN_ROLES
+        other_nouns = self.other_kind_nouns(cue)
         clause = self.clauses[cue]
         j = end + 1
         limit = self.words[end] + _COORDINATION_WINDOW
@@ -610,7 +746,13 @@ class _Reader:
             if self.is_punct(j):
                 j += 1
                 continue
-            if self.has(j, "killed_forward", "injured_forward", "subcount", "mixed_join") or (
+            if self.has(j, "subcount"):
+                after = self.after_breakdown(j)
+                if after is None:
+                    break
+                j = after  # 12 مدنياً بينهم 3 أطفال، و8 من قوات النظام: the list goes on
+                continue
+            if self.has(j, "killed_forward", "injured_forward", "mixed_join") or (
                 self.has(j, "cumulative") and not self.vague_of(j)
             ):
                 break
@@ -643,6 +785,25 @@ class _Reader:
                 continue
             j += 1
         return _Count(total, end, noun, fresh)
+
+    def after_breakdown(self, j: int) -> int | None:
+        """The first token after a breakdown at ``j`` when a comma-joined category follows it, else None.
+
+        ``12 مدنياً بينهم 3 أطفال، و8 من قوات النظام`` goes on with و8; ``، و5 نساء`` (a group
+        a breakdown is made of) and anything else end the list.
+        """
+        k = j + 1
+        while k < self.size and self.clauses[k] == self.clauses[j]:
+            k += 1
+        if k >= self.size or self.tokens[k - 1].norm != "،":
+            return None
+        start = self.next_word(k - 1)
+        if not self._joined_count(start):
+            return None
+        found = self.count_at(start, start, bare_ok=False)
+        if found is None or self.has(found.end, "breakdown_nouns"):
+            return None
+        return k
 
     def vague_of(self, j: int) -> bool:
         """Whether token ``j`` is a vague quantity of (``وعدد من``، ``عدة``), not the ``عدد`` of a total."""
@@ -694,7 +855,12 @@ class _Reader:
             start = self._number_start(j)
             if start is not None:
                 number = self.read_number(start)
+                if number is not None and number[1] != j and self.range_upper(start, number) == j:
+                    return _Count(number[0], noun, None, False, start)  # بين 5 و7 قتلى
                 if number is not None and number[1] == j and not self.has(start - 1, "reject_before"):
+                    lower = self.range_lower(start)  # 3 أو 4 قتلى
+                    if lower is not None:
+                        return _Count(self.read_number(lower)[0], noun, None, False, lower)
                     return _Count(number[0], noun, None, False, start)
             if not self.has(j, "person_plural", "person_ambiguous", "person_singular"):
                 return None
@@ -903,7 +1069,7 @@ class _Reader:
         since = self.since(first)
         if since == "background":
             return True
-        if since is None or not cumulative:
+        if since in (None, "day") or not cumulative:
             return False
         sentences = self.analysed.sentences
         j = first - 1
@@ -914,28 +1080,60 @@ class _Reader:
         return False
 
     def since(self, first: int) -> str | None:
-        """What a ``منذ`` in the sentence of token ``first`` dates from.
+        """What a ``منذ`` or a ``خلال`` period near token ``first`` dates its count from.
+
+        Near is the clause of ``first`` and the clauses of its sentence next to it that hold
+        no death or injury word of their own (``قتل شاب ...، ليرتفع عدد القتلى منذ مطلع العام``
+        leaves ``قتل شاب`` undated).
 
         Returns:
             ``"background"`` when it reaches back before the episode (``منذ اندلاع الثورة``،
-            ``منذ 2011``، ``منذ توقيع الاتفاق``), ``"episode"`` for a start within it
-            (``منذ بدء الهجوم``، ``منذ فجر أمس``), None without ``منذ``.
+            ``منذ 2011``، ``منذ مطلع العام``، ``منذ بداية الحملة العسكرية في أيار``) or is a
+            period's tally (``خلال الشهر الماضي``), ``"day"`` for a start on the day of the
+            episode (``منذ فجر اليوم``، ``منذ ساعات``), ``"episode"`` for another start within it
+            (``منذ بدء الهجوم``), None without either.
         """
-        sentences = self.analysed.sentences
-        sentence = sentences[first]
-        j = first
-        while j > 0 and sentences[j - 1] == sentence:
-            j -= 1
+        lo, hi = self.clause_span(first)
         found = None
-        while j < self.size and sentences[j] == sentence:
-            if self.tokens[j].norm in ("منذ", "ومنذ"):
-                found = "episode"
-                for k in range(j + 1, min(j + 5, self.size)):
-                    norm = self.tokens[k].norm
-                    if self.has(k, "background") or (norm.isdigit() and len(norm) == 4):
+        for j in range(lo, hi):
+            norm = self.tokens[j].norm
+            if norm in ("منذ", "ومنذ"):
+                found = "day" if self.has(self.next_word(j), "same_day") else "episode"
+                for k in range(j + 1, min(j + 1 + _SINCE_WINDOW, hi)):
+                    if self.has(k, "background", "months") or _is_year(self.tokens[k].norm):
                         return "background"
-            j += 1
+            elif self.has(j, "period_lead"):
+                k = self.next_word(j)
+                if k < hi and (self.has(k, "period", "months") or _is_year(self.tokens[k].norm)):
+                    return "background"
         return found
+
+    def clause_span(self, first: int) -> tuple[int, int]:
+        """Tokens ``[lo, hi)`` of the clause of ``first`` widened over neighbouring clauses of its
+        sentence that hold no death or injury word."""
+        clauses, sentences = self.clauses, self.analysed.sentences
+        sentence = sentences[first]
+        lo = first
+        while lo > 0 and clauses[lo - 1] == clauses[first]:
+            lo -= 1
+        hi = first
+        while hi < self.size and clauses[hi] == clauses[first]:
+            hi += 1
+        while lo > 0 and sentences[lo - 1] == sentence:
+            k = lo - 1
+            while k > 0 and clauses[k - 1] == clauses[lo - 1]:
+                k -= 1
+            if any(self.has(m, *_MENTION_ROLES) for m in range(k, lo)):
+                break
+            lo = k
+        while hi < self.size and sentences[hi] == sentence:
+            k = hi
+            while k < self.size and clauses[k] == clauses[hi]:
+                k += 1
+            if any(self.has(m, *_MENTION_ROLES) for m in range(hi, k)):
+                break
+            hi = k
+        return lo, hi
 
     def factual(self, first: int, last: int, cue: int) -> bool:
         return self.scan.is_factual_span(first, last, self.kinds[cue], "casualties")
@@ -1042,7 +1240,9 @@ class _Reader:
         if idiom or roles & {"killed_forward", "injured_forward"}:
             kind = KILLED if idiom or "killed_forward" in roles else INJURED
             if self.has(i - 1, "forward_blockers") and self.same_clause(i, i - 1):
-                return None  # عقوبة الإعدام، محاولة اغتيال
+                return None  # عقوبة الإعدام، محاولة اغتيال، عمليات الاغتيال
+            if kind == KILLED and self.attempted(i):
+                return None  # حاول مسلحون اغتيال، نجا من محاولة اغتيال
             if self.mixed(i):
                 self.used.add(i)
                 return None
@@ -1051,6 +1251,8 @@ class _Reader:
             except _Vague:
                 self.vague_mention(kind, i)
                 return None
+            if found is None and kind == KILLED:
+                found = self.mention(KILLED, i, self.object_of(i), forward=True)  # اغتال مجهولون القيادي
             one = self.next_word(i)
             if found is None and kind == KILLED and self.has(one, "one_of_them") and self.same_clause(i, one):
                 found = self.mention(KILLED, i, _Count(1, one, None, False), forward=True)  # توفي أحدهم
@@ -1087,7 +1289,10 @@ class _Reader:
             except _Vague:
                 self.vague_mention(kind, i)
                 return None
-            if count is None and plural in roles and self.has(i - 1, "cumulative"):
+            definite = self.tokens[i].norm.startswith(("ال", "وال"))
+            if count is None and plural in roles and (
+                self.has(i - 1, "cumulative") or (definite and self.number_value(self.next_word(i)) is not None)
+            ):
                 try:
                     count = self.count_forward(i, max_words=2 * _MAX_GAP_WORDS)
                 except _Vague:
@@ -1157,13 +1362,17 @@ def taken_from_injured(mentions: tuple[Mention, ...] | list[Mention]) -> int:
     """How many of the injured told died later in the report (each person counts once, as dead).
 
     A death of some of the injured (``توفي أحدهم``، ``وفاة 2 من الجرحى``) takes them off an
-    injured figure told before it; an injured figure told after it is already current.
+    injured figure told before it; an injured figure told after it, or a running total of
+    the injured anywhere, is already current.
 
     Example:
         >>> taken_from_injured([Mention("injured", 5, 0, 2), Mention("killed", 1, 9, 10, of_injured=True)])
         1
     """
     injured = [m for m in mentions if m.kind == INJURED and not m.anaphoric]
+    totals_end = {m.last for m in mentions if m.cumulative}
+    if any(m.cumulative or m.first - 1 in totals_end for m in injured):
+        return 0  # a running total of the injured is current (إلى 6 شهداء و14 جريحاً، بعد استشهاد اثنين من المصابين)
     taken = 0
     for death in mentions:
         if death.kind != KILLED or not death.of_injured:
