@@ -89,14 +89,18 @@ class NerLexicon:
     memory: dict[str, str] = field(default_factory=dict)
     stem_memory: dict[str, str] = field(default_factory=dict)
     first_words: dict[str, int] = field(init=False, repr=False, compare=False)
+    entry_lengths: dict[str, tuple[int, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # The first word of each gazetteer entry -> its longest entry, so a
-        # lookup is tried only where an entry can start.
-        first_words: dict[str, int] = {}
+        # lookup is tried only where an entry can start; and the lengths of
+        # the entries it starts, longest first, so only those are looked up.
+        lengths: dict[str, set[int]] = {}
         for entry in self.gazetteer:
-            first_words[entry[0]] = max(first_words.get(entry[0], 0), len(entry))
-        object.__setattr__(self, "first_words", first_words)
+            lengths.setdefault(entry[0], set()).add(len(entry))
+        object.__setattr__(self, "first_words", {word: max(sizes) for word, sizes in lengths.items()})
+        object.__setattr__(self, "entry_lengths",
+                           {word: tuple(sorted(sizes, reverse=True)) for word, sizes in lengths.items()})
 
     @classmethod
     def from_data(cls) -> "NerLexicon":
@@ -305,7 +309,7 @@ def match_gazetteer(
     norm_words: Sequence[str], starts: Sequence[tuple[tuple[str, int], ...]], lexicon: NerLexicon
 ) -> list[str | None]:
     """Longest-match gazetteer tagging given each word's ``gazetteer_starts``."""
-    entries = lexicon.gazetteer
+    entries, lengths = lexicon.gazetteer, lexicon.entry_lengths
     count = len(norm_words)
     tags: list[str | None] = [None] * count
     covered = 0  # a match covers the words up to here; none starts inside it
@@ -313,8 +317,12 @@ def match_gazetteer(
         if i < covered:
             continue
         matched = 0
-        for first, longest in starts[i]:
-            for n in range(min(longest, count - i), matched, -1):
+        for first, _ in starts[i]:
+            for n in lengths[first]:  # only the lengths of the entries ``first`` starts, longest first
+                if n <= matched:
+                    break
+                if n > count - i:
+                    continue
                 entity_type = entries.get((first, *norm_words[i + 1 : i + n]) if n > 1 else (first,))
                 if entity_type is not None:
                     matched = n
@@ -593,8 +601,10 @@ class StateScorer:
             return
         last = len(owns) - 1
         tags = match_gazetteer(norm_words, starts, self.lexicon)
-        for i in [i for i, tag in enumerate(tags) if tag is not None]:
-            own, to_next, to_previous = self._gazetteer_vectors(tags[i])
+        vectors_of = self._gazetteer
+        for i in list(compress(range(len(tags)), tags)):
+            vectors = vectors_of.get(tags[i])
+            own, to_next, to_previous = vectors if vectors is not None else self._gazetteer_vectors(tags[i])
             if own is not None:
                 owns[i] = tuple(map(add, owns[i], own))
             if to_next is not None and i < last:
