@@ -664,11 +664,19 @@ class _Reader:
         return None
 
     def attempted(self, cue: int) -> bool:
-        """Whether a death word is only attempted (حاول مسلحون مجهولون اغتيال، محاولة فاشلة لاغتيال، نجا من)."""
+        """Whether a death word is only attempted (حاول مسلحون مجهولون اغتيال، محاولة فاشلة لاغتيال، نجا من).
+
+        The attempt must govern the death word: a wa- word or a contrast between them
+        (``نجا الطفل وقتل والده``، ``نجا السائق بينما قتل 3 ركاب``) starts a new predicate.
+        """
+        if self.tokens[cue].norm.startswith("و"):
+            return False  # نجا الطفل وقتل والده: a new predicate
         j = cue - 1
         while j >= 0 and self.same_clause(cue, j) and self.words[cue] - self.words[j] <= _ATTEMPT_WINDOW:
             if self.has(j, "attempts"):
                 return True
+            if self.has(j, "contrast") or self.tokens[j].norm.startswith("و"):
+                return False  # نجا السائق بينما قتل 3 ركاب
             j -= 1
         return False
 

@@ -444,6 +444,11 @@ def test_attempts_and_targeting_are_no_deaths(text: str) -> None:
     assert count_casualties(text)[0] is None
 
 
+def test_an_attempt_governs_only_its_own_predicate() -> None:
+    assert count_casualties("نجا الطفل وقتل والده بانفجار اللغم") == (1, None)
+    assert count_casualties("نجا السائق بينما قتل 3 ركاب") == (3, None)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
