@@ -588,15 +588,15 @@ class StateScorer:
 
     def _add_extras(self, norm_words: Sequence[str], starts: list[tuple], owns: list[tuple[float, ...]]) -> None:
         # add the pair (b-1, b+1), then the gazetteer (g, g-1, g+1) terms to the words' own vectors
-        add = operator.add
+        add = _add_eight if len(self._carriers) == 8 else _add_vectors
         pairs = list(map(self._pairs.get, zip(norm_words, norm_words[1:])))
         if pairs.count(None) != len(pairs):
             for i in [i for i, sides in enumerate(pairs) if sides is not None]:
                 left, right = pairs[i]
                 if left is not None:
-                    owns[i] = tuple(map(add, owns[i], left))
+                    owns[i] = add(owns[i], left)
                 if right is not None:
-                    owns[i + 1] = tuple(map(add, owns[i + 1], right))
+                    owns[i + 1] = add(owns[i + 1], right)
         if not any(starts):
             return
         last = len(owns) - 1
@@ -606,11 +606,11 @@ class StateScorer:
             vectors = vectors_of.get(tags[i])
             own, to_next, to_previous = vectors if vectors is not None else self._gazetteer_vectors(tags[i])
             if own is not None:
-                owns[i] = tuple(map(add, owns[i], own))
+                owns[i] = add(owns[i], own)
             if to_next is not None and i < last:
-                owns[i + 1] = tuple(map(add, owns[i + 1], to_next))
+                owns[i + 1] = add(owns[i + 1], to_next)
             if to_previous is not None and i > 0:
-                owns[i - 1] = tuple(map(add, owns[i - 1], to_previous))
+                owns[i - 1] = add(owns[i - 1], to_previous)
 
     def _gazetteer_vectors(self, tag: str) -> tuple:
         # what a gazetteer tag adds to its own word, the next and the previous (g=, g-1=, g+1=)
@@ -618,6 +618,18 @@ class StateScorer:
         if vectors is None:
             vectors = self._gazetteer[tag] = tuple(self._vector(f + tag) for f in ("g=", "g-1=", "g+1="))
         return vectors
+
+
+def _add_vectors(a: Sequence[float], b: Sequence[float]) -> tuple[float, ...]:
+    """The element-wise sum of two score vectors."""
+    return tuple(map(operator.add, a, b))
+
+
+def _add_eight(a: Sequence[float], b: Sequence[float]) -> tuple[float, ...]:
+    """:func:`_add_vectors` for vectors of eight (a model of B/I of four types), unrolled: twice as fast."""
+    a0, a1, a2, a3, a4, a5, a6, a7 = a
+    b0, b1, b2, b3, b4, b5, b6, b7 = b
+    return (a0 + b0, a1 + b1, a2 + b2, a3 + b3, a4 + b4, a5 + b5, a6 + b6, a7 + b7)
 
 
 def _items_of_eight(carriers: tuple[bytes, ...], owns: Sequence[Sequence[float]], befores: Sequence[Sequence[float]],
