@@ -34,8 +34,9 @@ DocumentFn = Callable[[dict[str, Any]], tuple[str, dict[str, Any]]]
 
 def report_document_from_message(value: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """Enriched-report JSON (topic form) → ``(id, search document)``."""
-    enriched = EnrichedReport.from_dict(value)
-    return enriched.report.id, report_document(enriched)
+    enriched = EnrichedReport.from_dict(value)  # validates the message's shape
+    # The analysis is stored as the message holds it (what Analysis.to_dict wrote), not rebuilt.
+    return enriched.report.id, report_document(enriched, analysis_dict=value["analysis"])
 
 
 def passthrough_document(value: dict[str, Any]) -> tuple[str, dict[str, Any]]:

@@ -18,9 +18,6 @@ _REPORT_PROPERTIES: dict[str, Any] = {
     "id": KEYWORD,
     "title": {"type": "text"},
     "text": {"type": "text"},
-    # Kept for reading, not indexed: searches go to text_search (the same words, light-stemmed), and
-    # a third analysed copy of every text cost Elasticsearch a third more indexing work.
-    "text_normalized": {"type": "text", "index": False},
     "text_search": {"type": "text"},
     "source": KEYWORD,
     "sources": KEYWORD,

@@ -82,14 +82,16 @@ _STEMS: dict[str, str] = {}  # word → stem, "" for a token without letters or 
 _STEMS_MAX = 1 << 17
 
 
-def report_document(enriched: EnrichedReport) -> dict[str, Any]:
+def report_document(enriched: EnrichedReport, *, analysis_dict: dict[str, Any] | None = None) -> dict[str, Any]:
     """The flat search document of an enriched report (Elasticsearch and SQLite alike).
 
     Args:
         enriched: the enriched report envelope.
+        analysis_dict: ``enriched.analysis.to_dict()`` when the caller already holds it (the indexer
+            has it from the message), stored as the ``analysis`` field.
 
     Returns:
-        A JSON-ready dict with original and normalised text, keyword fields for actors,
+        A JSON-ready dict with the original text and its search form, keyword fields for actors,
         places and event types, ``location`` points and the escalation score.
     """
     report, analysis = enriched.report, enriched.analysis
@@ -99,7 +101,6 @@ def report_document(enriched: EnrichedReport) -> dict[str, Any]:
         "id": report.id,
         "title": report.title,
         "text": report.text,
-        "text_normalized": enriched.normalized_text,
         "text_search": report_search_form(enriched),
         "source": report.source,
         "sources": list(enriched.sources) or ([report.source] if report.source else []),
@@ -128,5 +129,5 @@ def report_document(enriched: EnrichedReport) -> dict[str, Any]:
         "escalation_score": analysis.escalation.score,
         "escalatory": analysis.escalation.escalatory,
         "escalation_signals": [s.name for s in analysis.escalation.signals],
-        "analysis": analysis.to_dict(),
+        "analysis": analysis.to_dict() if analysis_dict is None else analysis_dict,
     }
