@@ -228,7 +228,8 @@ class StoryIndex:
         return minhash_signature(shingle_words(stem_words(text, normalized), self.shingle_size), self.num_perm)
 
     def assign(self, report_id: str, text: str, published_at: Timestamp = None, source: str | None = None,
-               *, processing_time: Timestamp = None, normalized: str | None = None) -> StoryAssignment:
+               *, processing_time: Timestamp = None, normalized: str | None = None,
+               encoded_signature: str | None = None) -> StoryAssignment:
         """Put a report into a story: an existing one it nearly duplicates, or a new one.
 
         Args:
@@ -237,6 +238,9 @@ class StoryIndex:
             published_at: event time; when absent, ``processing_time`` (default: now) is used.
             source: the outlet, e.g. ``"SOHR"``.
             normalized: ``normalize_ar(text)`` when the caller has it (saves normalising again).
+            encoded_signature: the text's signature made elsewhere with this index's parameters, as
+                ``encode_signature(index.signature(text))`` (``""``: the text has no words); the
+                streaming analysis stage makes it in its own processes.
 
         Returns:
             The :class:`StoryAssignment`.
@@ -248,7 +252,12 @@ class StoryIndex:
         moment = to_epoch(published_at)
         if moment is None:
             moment = to_epoch(processing_time) or now_epoch()
-        signature = self.signature(text, normalized)
+        if encoded_signature is None:
+            signature = self.signature(text, normalized)
+        else:
+            signature = decode_signature(encoded_signature) if encoded_signature else None
+            if signature is not None and len(signature) != self.num_perm:
+                raise ValueError(f"signature of {len(signature)} bins given to an index of {self.num_perm}")
         best_id, best_entry, best_sim = self._best_match(signature, moment) if signature else (None, None, 0.0)
         if best_entry is not None and best_sim >= self.threshold:
             story_id, duplicate_of = best_entry["story"], best_id

@@ -15,6 +15,7 @@ from rasd.analysis.analyzer import Analyzer, IdentityAnalyzer
 from rasd.dead_letter import DeadLetter
 from rasd.embedded import analyse_raw
 from rasd.escalation.detector import EscalationDetector
+from rasd.stories import StoryIndex, encode_signature
 from streams.messages import encode_analysed
 
 Outcome = tuple[Literal["analysed", "refused"], bytes, bytes]
@@ -27,6 +28,12 @@ def stage_analyzer() -> Analyzer:
 
 
 @lru_cache(maxsize=1)
+def story_signer() -> StoryIndex:
+    """An index with the stories stage's parameters, used only to sign texts (MinHash) here, in parallel."""
+    return StoryIndex()
+
+
+@lru_cache(maxsize=1)
 def escalation_keys_of() -> EscalationDetector:
     return EscalationDetector.from_data(store={})
 
@@ -35,6 +42,7 @@ def warm_up() -> None:
     """Load the analyzer and the escalation configuration (a pool initializer)."""
     stage_analyzer()
     escalation_keys_of()
+    story_signer()
 
 
 def analysis_processes(raw: str | None, cores: int | None) -> int:
@@ -72,7 +80,9 @@ def analyse_message(raw: bytes) -> Outcome:
     if isinstance(result, DeadLetter):
         return "refused", f"{result.code}: {result.message}".encode("utf-8"), result.to_json_bytes()
     keys = escalation_keys_of().keys_for(result.analysis)
-    return "analysed", result.report.id.encode("utf-8"), encode_analysed(result.to_dict(), keys)
+    signature = story_signer().signature(result.report.text, result.normalized_text or None)
+    return "analysed", result.report.id.encode("utf-8"), encode_analysed(
+        result.to_dict(), keys, encode_signature(signature) if signature else "")
 
 
 def analyse_messages(raws: list[bytes]) -> list[Outcome]:

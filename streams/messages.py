@@ -3,8 +3,9 @@
 Public topics carry :mod:`rasd.schema` objects; the internal ones carry only what
 the next stage needs, so no stage parses or re-serialises more than it must:
 
-- ``analysed`` (analysis → stories): ``{"enriched": <EnrichedReport JSON>, "keys": [[key_type, key], ...]}`` —
-  the escalation keys are computed where the :class:`~rasd.schema.Analysis` object already exists.
+- ``analysed`` (analysis → stories): ``{"enriched": <EnrichedReport JSON>, "keys": [[key_type, key], ...],
+  "sig": <MinHash signature>}`` — the escalation keys and the story signature are computed in the analysis
+  processes, in parallel, not in the one-partition stories stage (``"sig"`` absent: it computes it).
 - ``escalation.keys`` (stories → escalation): ``{"events": [{"keys": [...], "event": <escalation event>}, ...]}``,
   one message per partition for a batch of reports. An escalation event is an enriched report cut down to
   what :meth:`~rasd.escalation.detector.EscalationDetector.observe_key` reads — the report's id and time,
@@ -33,14 +34,18 @@ def dumps(value: Any) -> bytes:
     return fastjson.dumps(value)
 
 
-def encode_analysed(enriched: dict[str, Any], keys: Iterable[tuple[str, str]]) -> bytes:
-    """The ``analysed`` message: the enriched report as a dict, and its escalation keys.
+def encode_analysed(enriched: dict[str, Any], keys: Iterable[tuple[str, str]], signature: str | None = None) -> bytes:
+    """The ``analysed`` message: the enriched report as a dict, its escalation keys and story signature.
 
     Args:
         enriched: ``EnrichedReport.to_dict()``.
         keys: e.g. ``[("governorate", "Idlib"), ("actor_pair", "hts|syr-gov-forces")]``.
+        signature: ``encode_signature(StoryIndex().signature(text))``, ``""`` for a text without words.
     """
-    return dumps({"enriched": enriched, "keys": [list(key) for key in keys]})
+    message = {"enriched": enriched, "keys": [list(key) for key in keys]}
+    if signature is not None:
+        message["sig"] = signature
+    return dumps(message)
 
 
 def escalation_event(enriched: dict[str, Any]) -> dict[str, Any]:

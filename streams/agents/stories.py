@@ -37,7 +37,8 @@ async def assign_stories(stream):
             report = message["enriched"]
             fields = report["report"]
             story = index.assign(fields["id"], fields["text"], fields.get("published_at"), fields.get("source"),
-                                 normalized=report.get("normalized_text") or None)
+                                 normalized=report.get("normalized_text") or None,
+                                 encoded_signature=message.get("sig"))
             report.update(story_id=story.story_id, duplicate_of=story.duplicate_of, sources=list(story.sources))
             await enriched.send(key=story.story_id.encode("utf-8"), value=dumps(report))
             if message["keys"]:

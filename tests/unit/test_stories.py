@@ -166,3 +166,19 @@ def test_signature_from_the_normalised_text_is_the_same():
     text = _seed_text()
     index = StoryIndex()
     assert index.signature(text, normalize_ar(text)) == index.signature(text)
+
+
+def test_a_signature_made_elsewhere_gives_the_same_assignment():
+    from rasd.stories import encode_signature
+
+    text = _seed_text()
+    signer, here, given = StoryIndex(), StoryIndex(), StoryIndex()
+    for i, body in enumerate((text, text + " نهاية", "نص آخر تماماً عن قصف مدفعي على بلدة التمانعة")):
+        signature = signer.signature(body)
+        expected = here.assign(f"r{i}", body, "2018-08-10T09:00:00Z", "SOHR")
+        got = given.assign(f"r{i}", body, "2018-08-10T09:00:00Z", "SOHR",
+                           encoded_signature=encode_signature(signature) if signature else "")
+        assert got == expected
+    assert given.assign("empty", "...", "2018-08-10T09:00:00Z", "SOHR", encoded_signature="").duplicate_of is None
+    with pytest.raises(ValueError, match="bins"):
+        StoryIndex(num_perm=64, bands=16).assign("x", text, encoded_signature=encode_signature(signer.signature(text)))

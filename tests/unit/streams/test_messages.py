@@ -63,3 +63,14 @@ def test_each_key_always_goes_to_one_partition_and_order_is_kept():
         ids = [item["event"]["id"] for item in items]
         assert ids == sorted(ids), "reports keep their order within a partition"
     assert len(grouped) > 1, "six keys in four partitions should not all land in one"
+
+
+def test_the_analysis_processes_sign_the_text_for_the_stories_stage():
+    from rasd.stories import StoryIndex, decode_signature
+    from streams.analysis_processes import analyse_message
+
+    text = "قصفت قوات النظام بلدة التمانعة بريف إدلب الجنوبي بعشرات القذائف صباح اليوم"
+    kind, _, raw = analyse_message(json.dumps({"id": "r1", "text": text}, ensure_ascii=False).encode())
+    message = json.loads(raw)
+    assert kind == "analysed"
+    assert decode_signature(message["sig"]) == StoryIndex().signature(text)
