@@ -44,6 +44,10 @@ app = App(
     # One request in flight per broker: small batches (16 kB, less than one enriched report) made a request
     # of every message. Kept under the broker's 1 MB message limit.
     producer_max_batch_size=512 * 1024,
+    # Each stage sends several messages per report (the next stage's, escalation events, changelogs,
+    # alerts): waiting 5 ms gathers them into fewer produce requests. Burst of seed-size reports,
+    # one worker: ~100 → ~110-120 reports/s; p99 produce → alert at 20/s stays ~250 ms.
+    producer_linger=0.005,
     stream_wait_empty=False,
 )
 
