@@ -372,3 +372,10 @@ def test_settlement_as_a_descriptor_is_not_an_event(text, expected):
 ])
 def test_qad_with_a_past_verb_is_factual_with_an_imperfect_modal(text, expected):
     assert event_types(detect_events(text)) == expected
+
+
+def test_nouns_that_start_like_a_future_verb_are_not_a_cue():
+    # سائق is not س + an imperfect verb: the death after it is a fact
+    assert event_types(detect_events("نجا سائق الحافلة بينما قتل 3 ركاب في انفجار لغم على طريق دير الزور.")) == (
+        "explosion",)
+    assert event_types(detect_events("ستشن القوات هجوماً واسعاً على المدينة.")) == ()
