@@ -379,3 +379,14 @@ def test_nouns_that_start_like_a_future_verb_are_not_a_cue():
     assert event_types(detect_events("نجا سائق الحافلة بينما قتل 3 ركاب في انفجار لغم على طريق دير الزور.")) == (
         "explosion",)
     assert event_types(detect_events("ستشن القوات هجوماً واسعاً على المدينة.")) == ()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ارتكبت قوات النظام مجزرة بحق عائلة في بلدة كفرنبل راح ضحيتها 7 أشخاص بينهم أطفال.", ("killing",)),
+    ("ارتكب الطيران الروسي مجزرة في بلدة كفرنبل بغارات جوية راح ضحيتها 7 مدنيين.", ("airstrike",)),
+    ("أحيا الأهالي ذكرى مجزرة الحولة في مظاهرة.", ("protest",)),
+    ("لقي مواطن حتفه برصاص عناصر حاجز للفرقة الرابعة في ريف دمشق.", ("killing",)),
+    ("اغتيل عنصر سابق في فصائل المعارضة بعبوة ناسفة زرعت في سيارته في مدينة درعا.", ("explosion", "killing")),
+])
+def test_massacres_passive_assassinations_and_deaths_by_gunfire_are_killings(text, expected):
+    assert event_types(detect_events(text)) == expected
