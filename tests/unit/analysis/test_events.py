@@ -390,3 +390,13 @@ def test_nouns_that_start_like_a_future_verb_are_not_a_cue():
 ])
 def test_massacres_passive_assassinations_and_deaths_by_gunfire_are_killings(text, expected):
     assert event_types(detect_events(text)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("نفذت قوات التحالف الدولي إنزالاً جوياً في بلدة أطمة شمال إدلب استهدف قيادياً في تنظيم حراس الدين.",
+     ("raid_arrest",)),
+    ("أسفر الإنزال الجوي عن مقتل قيادي في التنظيم.", ("raid_arrest",)),
+    ("نفذت الطائرات الروسية عملية جوية واسعة في ريف إدلب.", ("airstrike",)),   # an air operation is no raid
+])
+def test_an_airborne_landing_is_a_raid(text, expected):
+    assert event_types(detect_events(text)) == expected
