@@ -130,7 +130,7 @@ def parse_published_at(value: str | None) -> datetime | None:
         return None
 
 
-_ARABIC_LETTERS = re.compile(r"[\u0621-\u064a\u0671-\u06d3\u0750-\u077f\ufb50-\ufdff\ufe70-\ufefc]")
+_ARABIC_RUNS = re.compile(r"[\u0621-\u064a\u0671-\u06d3\u0750-\u077f\ufb50-\ufdff\ufe70-\ufefc]+")
 _LATIN_LETTERS = re.compile(r"[A-Za-z]")
 _OTHER_LETTERS = re.compile(r"[^\W\d_A-Za-z\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufefc]")
 
@@ -145,7 +145,7 @@ def detect_language(text: str) -> str:
         ``"ar"`` when Arabic letters are at least 30% of the letters, ``"en"`` when Latin
         letters dominate, ``"und"`` otherwise.
     """
-    arabic = len(_ARABIC_LETTERS.findall(text))
+    arabic = sum(map(len, _ARABIC_RUNS.findall(text)))  # runs, not one string per letter
     if arabic >= 0.3 * len(text):  # then at least 30% of the letters too: the other counts cannot change it
         return "ar" if arabic else "und"
     latin = len(_LATIN_LETTERS.findall(text))
