@@ -19,7 +19,7 @@ from typing import Any, TextIO
 from rasd.embedded import ReportOutcome
 from rasd.escalation.weights import rank_severity
 from rasd.escalation.windows import to_epoch
-from rasd.schema import Alert, EnrichedReport, EscalationSignal, Subscription
+from rasd.schema import Alert, EnrichedReport, EscalationSignal, Place, Subscription
 from rasd.store import SqliteStore
 
 EXAMPLE_QUERIES = ("ادلب", "تحرير الشام")
@@ -64,11 +64,15 @@ def clip(text: str, limit: int = _TITLE_CHARS) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+def place_label(place: Place) -> str:
+    """``"Kafranbel (Idlib)"``; a village outside the gazetteer has no English name: ``"بسنقول (Idlib)"``."""
+    name = place.name_en or place.name_ar or place.text
+    return f"{name} ({place.governorate})" if place.governorate and place.governorate != name else name
+
+
 def describe_places(enriched: EnrichedReport) -> str:
     """``"Kafranbel (Idlib), Beirut"``: each distinct place once, with its governorate when it has one."""
-    names = dict.fromkeys(f"{p.name_en} ({p.governorate})" if p.governorate and p.governorate != p.name_en
-                          else p.name_en for p in enriched.analysis.places)
-    return ", ".join(names) or "—"
+    return ", ".join(dict.fromkeys(map(place_label, enriched.analysis.places))) or "—"
 
 
 def describe_toll(killed: int | None, injured: int | None) -> str:
@@ -194,8 +198,7 @@ class RunSummary:
         for alert in outcome.alerts:
             self.alerts[alert.id] = alert
         self.actors.update(list(dict.fromkeys(short_name(a.name_en) for a in analysis.actors)))
-        self.places.update(list(dict.fromkeys(f"{p.name_en} ({p.governorate})" if p.governorate
-                                              and p.governorate != p.name_en else p.name_en for p in analysis.places)))
+        self.places.update(list(dict.fromkeys(map(place_label, analysis.places))))
         self.governorates.update(list(dict.fromkeys(p.governorate for p in analysis.places if p.governorate)))
         self.escalatory += analysis.escalation.escalatory
 

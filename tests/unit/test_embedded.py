@@ -219,3 +219,13 @@ def test_progress_rewrites_one_line_on_a_terminal_and_prints_periodic_lines_othe
     assert "\r" not in pipe.getvalue()
     assert [line.split(":")[0].strip() for line in pipe.getvalue().splitlines()] == ["processing", "processing",
                                                                                       "processed"]
+
+
+def test_a_village_outside_the_gazetteer_is_labelled_by_its_arabic_name():
+    from embedded.summary import place_label
+    from rasd.schema import Place
+
+    unlisted = Place("بسنقول", 0, 6, "rasd-unlisted", "بسنقول", "", "Idlib", "SY07", None, None, "town")
+    listed = Place("كفرنبل", 0, 6, "gn-1", "كفرنبل", "Kafr Nabl", "Idlib", "C1", 35.6, 36.5, "town")
+    country = Place("سوريا", 0, 5, "sy", "سوريا", "Syria", None, None, 35.0, 38.0, "country")
+    assert [place_label(p) for p in (unlisted, listed, country)] == ["بسنقول (Idlib)", "Kafr Nabl (Idlib)", "Syria"]
