@@ -11,13 +11,24 @@ from __future__ import annotations
 import hmac
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from api.state import ApiSettingsDep, KeyStoreDep
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="rasd"'}
 MISSING_KEY = "an API key is required: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'"
+
+# Declared for the OpenAPI document (each protected operation lists them as its `security`, either
+# one will do). They never refuse a request themselves: read_credential reads the same headers and
+# also tells a wrong scheme (Basic …) from a missing key.
+BEARER = HTTPBearer(auto_error=False, scheme_name="bearerKey",
+                    description="An API key (`rasd keys create OWNER`), or on `/keys` the administrator token.")
+API_KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="apiKeyHeader",
+                              description="The same API key in the X-API-Key header.")
+BearerDeclared = Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)]
+ApiKeyDeclared = Annotated[str | None, Security(API_KEY_HEADER)]
 
 
 def read_credential(request: Request) -> str | None:
@@ -36,7 +47,8 @@ def read_credential(request: Request) -> str | None:
     return key or None
 
 
-async def require_owner(request: Request, keys: KeyStoreDep) -> str:
+async def require_owner(request: Request, keys: KeyStoreDep, _bearer: BearerDeclared = None,
+                        _api_key: ApiKeyDeclared = None) -> str:
     """The owner of the request's API key.
 
     Raises:
@@ -51,7 +63,7 @@ async def require_owner(request: Request, keys: KeyStoreDep) -> str:
     return owner
 
 
-async def require_admin(request: Request, settings: ApiSettingsDep) -> None:
+async def require_admin(request: Request, settings: ApiSettingsDep, _bearer: BearerDeclared = None) -> None:
     """Let the request through only with the administrator token.
 
     Raises:

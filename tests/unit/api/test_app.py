@@ -258,3 +258,23 @@ def test_elasticsearch_refusal_is_502_with_its_reason(client, fake_es):
     response = client.get("/search", params={"interval": "day"})
     assert response.status_code == 502
     assert "all shards failed" in response.json()["detail"]
+
+
+def test_openapi_declares_how_each_protected_operation_is_authenticated(client):
+    spec = client.get("/openapi.json").json()
+    schemes = spec["components"]["securitySchemes"]
+    assert schemes["bearerKey"] == {**schemes["bearerKey"], "type": "http", "scheme": "bearer"}
+    assert schemes["apiKeyHeader"] == {**schemes["apiKeyHeader"], "type": "apiKey", "in": "header",
+                                       "name": "X-API-Key"}
+    either = [{"bearerKey": []}, {"apiKeyHeader": []}]
+    assert spec["paths"]["/subscriptions"]["post"]["security"] == either
+    assert spec["paths"]["/alerts"]["get"]["security"] == either
+    assert spec["paths"]["/keys"]["post"]["security"] == [{"bearerKey": []}]
+    assert "security" not in spec["paths"]["/search"]["get"]      # public reading
+
+
+def test_a_wrong_authorization_scheme_is_still_told_apart_from_a_missing_key(client):
+    basic = client.get("/subscriptions", headers={"Authorization": "Basic dXNlcjpwYXNz"})
+    missing = client.get("/subscriptions")
+    assert basic.status_code == missing.status_code == 401
+    assert "Bearer" in basic.json()["detail"] and "API key is required" in missing.json()["detail"]
