@@ -214,6 +214,7 @@ _ROLE_PATHS: dict[str, tuple[str, ...]] = {name: (name,) for name in (
     "case_nouns", "suffocation", "also", "of_injured", "one_of_them", "adjective_numbers", "accept_after",
     "reject_after", "reject_before", "forward_blockers", "killing_verbs", "attempts", "period_lead", "period", "months",
     "range_lead", "range_join", "breakdown_nouns", "ordinals", "not_objects", "relatives", "same_day",
+    "subcount_lead",
 )}
 _ROLE_PATHS.update({
     "killed_plural": ("killed_nouns", "plural"),
@@ -554,8 +555,8 @@ class _Reader:
             raise _Vague
         number = self.read_number(j)
         if number is not None:
-            if self.has(j - 1, "reject_before"):
-                return None
+            if self.has(j - 1, "reject_before") and not self.tokens[j].norm.startswith("و"):
+                return None  # العام 2020 is a year, but الأمن العام و40 مسلحاً joins a count
             update = self.next_word(number[1])
             if self.tokens[j - 1].norm == "من" and update < self.size and self.tokens[update].norm == "الي":
                 if self.read_number(self.next_word(update)) is not None:
@@ -1041,12 +1042,24 @@ class _Reader:
         return self.mention(INJURED, noun, _Count(count.value, i, None, False, count.start))
 
     def is_subcount(self, first: int) -> bool:
+        """Whether a count is a breakdown of a total: بينهم 3 أطفال، بين القتلى ستة أطفال."""
         j = first - 1
         while j >= 0 and self.words[first] - self.words[j] <= 3 and self.same_clause(first, j):
             if self.has(j, "subcount"):
                 return True
+            if self.led_by_breakdown(self.next_word(j)):
+                return True
             j -= 1
         return False
+
+    def led_by_breakdown(self, noun: int) -> bool:
+        """Whether a count noun opens a breakdown: بين القتلى ستة أطفال، ومن بين الجرحى."""
+        return (
+            0 < noun < self.size
+            and self.has(noun, "killed_plural", "injured_plural")
+            and self.tokens[noun].norm.startswith("ال")  # not بين قتيل وجريح (a split of a total)
+            and self.has(noun - 1, "subcount_lead")
+        )
 
     def is_cumulative(self, first: int, last: int) -> bool:
         if first > 0 and self.tokens[first - 1].norm in ("الي", "والي", "لي"):
@@ -1153,7 +1166,9 @@ class _Reader:
             return None
         first = min(cue, found.end) if found.start is None else min(found.start, cue)
         last = max(cue, found.end)
-        if (not forward and self.is_subcount(first)) or not self.factual(first, last, cue):
+        if (not forward and self.is_subcount(first)) or (forward and self.led_by_breakdown(cue)):
+            return None
+        if not self.factual(first, last, cue):
             return None
         self.used.update(range(first, last + 1))
         if self.between_mixed(found.end):

@@ -518,3 +518,21 @@ def test_summaries_brackets_and_state_media(text: str, expected: tuple[int | Non
 )
 def test_a_range_keeps_its_lower_bound(text: str, expected: int) -> None:
     assert count_casualties(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # بين القتلى / من بين الجرحى opens a breakdown of the total, not more dead
+        ("مما أسفر عن مقتل 24 شخصا على الأقل. وقال المرصد إن بين القتلى ستة أطفال.", (24, None)),
+        ("مقتل 24 شخصا، ومن بين القتلى ستة أطفال.", (24, None)),
+        ("وثق مقتل 12 شخصاً، ضمن القتلى 4 أطفال", (12, None)),
+        # an indefinite split of a total is still counted as before
+        ("قتل 5 مدنيين بين بلدتي كفرنبل وحاس", (5, None)),
+        # a wa-joined count after a name ending in العام is no year
+        ("مقتل 52 عنصراً من قوات وزارة الدفاع والأمن العام و40 مسلحاً من فلول النظام خلال اشتباكات", (92, None)),
+        ("قتل 3 أشخاص في العام 2020 بقصف", (3, None)),
+    ],
+)
+def test_robustness_breakdowns_and_joined_counts(text: str, expected: tuple[int | None, int | None]) -> None:
+    assert count_casualties(text) == expected
