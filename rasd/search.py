@@ -118,7 +118,7 @@ def report_document(enriched: EnrichedReport, *, analysis_dict: dict[str, Any] |
             {"text": e.text, "type": e.type, "canonical_id": e.canonical_id} for e in analysis.entities
         ],
         "place_ids": [p.gazetteer_id for p in places],
-        "place_names_en": [p.name_en for p in places],
+        "place_names_en": [p.name_en for p in places if p.name_en],  # villages outside the gazetteer have none
         "place_names_ar": [p.name_ar for p in places],
         "governorates": sorted({p.governorate for p in places if p.governorate}),
         "pcodes": sorted({p.pcode for p in places if p.pcode}),
