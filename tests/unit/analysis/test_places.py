@@ -492,3 +492,24 @@ def test_cued_names_read_their_own_text_after_another_reports_places(gazetteer):
     gazetteer.find_place_mentions(first)
     assert [second[s:e] for s, e in gazetteer.find_cued_names(second)] == ["الشيفونية"]
     assert [first[s:e] for s, e in gazetteer.find_cued_names(first)] == ["مسحرة", "مجدوليا"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Kurdish name of al-Malikiyah: in Al-Hasakah, not in the governorate of a Kobani mentioned before it
+        ("غارات على قرى في ريف كوباني وعلى محيط مدينة ديرك", ("ديرك", "Al-Hasakah")),
+        ("قصف مدفعي على قرى ناحية شيراوا", ("ناحية شيراوا", "Aleppo")),
+        ("عدوان جوي على موقع قرب بلدة حضر", ("بلدة حضر", "Quneitra")),
+        ("ضربات جوية على حي البدو في مدينة الرقة", ("حي البدو", "Raqqa")),
+        ("تمشيط المنطقة الممتدة حتى بادية الشولا", ("بادية الشولا", "Deir ez-Zor")),
+        ("بدأ الأهالي بالعودة من معبر مرشد بينار", ("معبر مرشد بينار", "Aleppo")),
+    ],
+)
+def test_robustness_villages_and_kurdish_names(gazetteer, text, expected):
+    assert expected in [(p.text, p.governorate) for p in gazetteer.find_places(text)]
+
+
+@pytest.mark.parametrize("text", ["حضر الاجتماع ممثلون عن العشائر", "قال البدو في المنطقة إنهم نزحوا"])
+def test_names_that_are_common_words_need_a_cue(gazetteer, text):
+    assert [p.text for p in gazetteer.find_places(text)] == []
