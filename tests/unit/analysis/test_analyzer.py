@@ -197,3 +197,19 @@ def test_seed_report_follows_the_conventions_and_is_fast():
         analyzer.analyze(report)
         timings.append(time.perf_counter() - start)
     assert min(timings) < 0.060
+
+
+# ---------------------------------------------------------------- robustness pass
+
+
+def test_transitional_government_forces_are_the_state_forces():
+    text = "هاجمت خلية تابعة لتنظيم داعش نقطة لقوات الحكومة الانتقالية في بادية الميادين."
+    assert ("قوات الحكومة الانتقالية", "ORG", "syr-gov-forces") in entities(analyze(text, year=2025))
+
+
+@pytest.mark.parametrize("group", ["دروز", "علويين", "أكراد"])
+def test_a_tagged_ethnic_or_religious_group_is_no_place(group):
+    text = f"اندلعت اشتباكات بين قوات الحكومة السورية ومقاتلين {group} في السويداء."
+    analysis = analyze(text, year=2025, spans=[("LOC", group)])
+    assert [e.text for e in analysis.entities if e.type == "LOC"] == ["السويداء"]
+    assert [p.text for p in analysis.places] == ["السويداء"]
