@@ -400,3 +400,17 @@ def test_massacres_passive_assassinations_and_deaths_by_gunfire_are_killings(tex
 ])
 def test_an_airborne_landing_is_a_raid(text, expected):
     assert event_types(detect_events(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # return written noun first (أهالي ... بالعودة) or with a construct plural (من مهجري عفرين)
+        ("بدأ أهالي كوباني بالعودة من معبر مرشد بينار", {"displacement"}),
+        ("عادت دفعة جديدة من مهجري عفرين تضم نحو 300 عائلة إلى قراهم في ناحية شيراوا", {"displacement"}),
+        # artillery as the subject before its verb
+        ("وذكر المراسل أن المدفعية السورية استهدفت تحركات المسلحين في محيط بلدة الهبيط", {"shelling"}),
+    ],
+)
+def test_robustness_return_and_artillery_subjects(text: str, expected: set[str]) -> None:
+    assert types_of(text) == expected

@@ -171,3 +171,9 @@ def test_violating_an_old_agreement_is_a_truce_breakdown() -> None:
 def test_settlement_factions_are_not_an_agreement() -> None:
     assert "agreement" not in names(assess("اغتال مجهولون القيادي السابق في فصائل التسوية أبو علي المحاميد في طفس."))
     assert "agreement" in names(assess("بدأت عملية تسوية جديدة لأوضاع المطلوبين في مدينة طفس."))
+
+
+def test_a_return_written_noun_first_is_a_de_escalatory_signal() -> None:
+    escalation = assess("أعلنت الوحدات تحرير المدينة، والمعارك مستمرة في القرى المحيطة، فيما بدأ أهالي كوباني بالعودة.")
+    assert {"new_fighting", "displaced_return"} <= names(escalation)
+    assert escalation.escalatory is False
