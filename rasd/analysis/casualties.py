@@ -96,7 +96,7 @@ Rules (the lexicon ``data/lexicons/casualties.json`` holds every word list):
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -1345,17 +1345,18 @@ class _Reader:
                 out.append(found)
         return out
 
+    def _zero_scope(self, cue: int) -> Iterator[int]:
+        """The tokens a zero cue at ``cue`` reaches: after it, in its clause, within ``_ZERO_WINDOW`` words."""
+        j = cue + 1
+        while j < self.size and self.same_clause(cue, j) and self.words[j] - self.words[cue] <= _ZERO_WINDOW:
+            yield j
+            j += 1
+
     def states_material_only(self) -> bool:
         """Whether the damage is said to be material only (اقتصرت الأضرار على الماديات): nobody hurt."""
-        for i in range(self.size):
-            if "zero_material_only" not in self.roles[i]:
-                continue
-            j = i + 1
-            while j < self.size and self.same_clause(i, j) and self.words[j] - self.words[i] <= _ZERO_WINDOW:
-                if self.has(j, "zero_material"):
-                    return True
-                j += 1
-        return False
+        return any("zero_material_only" in self.roles[i] and any(self.has(j, "zero_material")
+                                                                 for j in self._zero_scope(i))
+                   for i in range(self.size))
 
     def states_zero(self, objects: str = "zero_object") -> bool:
         """Whether the text says explicitly that nobody was hurt (لم يسفر عن أي إصابات).
@@ -1369,15 +1370,13 @@ class _Reader:
         for i in range(self.size):
             if "zero_negator" not in self.roles[i]:
                 continue
-            j = i + 1
-            while j < self.size and self.same_clause(i, j) and self.words[j] - self.words[i] <= _ZERO_WINDOW:
+            for j in self._zero_scope(i):
                 if self.has(j, "zero_uncertain"):
                     break
                 if self.has(j, objects):
                     return True
                 if objects == "zero_object" and self.has(j, "zero_losses") and self.has(self.next_word(j), "zero_human"):
                     return True
-                j += 1
         return False
 
 
