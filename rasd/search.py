@@ -14,8 +14,7 @@ from typing import Any
 
 from rasd.schema import EnrichedReport
 from rasd.text.normalize import normalize_ar
-from rasd.text.tokens import _TOKEN_RE as TOKEN_RE  # the tokenizer's own pattern
-from rasd.text.tokens import clitic_splits
+from rasd.text.tokens import TOKEN_RE, clitic_splits
 
 _MIN_STEM = 2
 
@@ -64,22 +63,8 @@ def report_search_form(enriched: EnrichedReport) -> str:
 def _stems_of_normalized(normalized: str) -> str:
     # The tokens rasd.text.tokens.tokenize finds in the normalised text, without their offsets into
     # the original (not needed here): this runs on every report in matching and indexing.
-    memo = _STEMS
-    stems = []
-    for word in TOKEN_RE.findall(normalized):
-        stem = memo.get(word)
-        if stem is None:
-            stem = stem_word(word) if word.isalnum() or any(ch.isalnum() for ch in word) else ""
-            if len(memo) >= _STEMS_MAX:
-                memo.clear()
-            memo[word] = stem
-        if stem:
-            stems.append(stem)
-    return " ".join(stems)
-
-
-_STEMS: dict[str, str] = {}  # word → stem, "" for a token without letters or digits
-_STEMS_MAX = 1 << 17
+    return " ".join([stem_word(word) for word in TOKEN_RE.findall(normalized)
+                     if word.isalnum() or any(ch.isalnum() for ch in word)])
 
 
 def report_document(enriched: EnrichedReport, *, analysis_dict: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -20,7 +20,7 @@ import regex
 
 from rasd.text.aligned import AlignedText, align_normalize
 
-_TOKEN_RE = regex.compile(
+TOKEN_RE = regex.compile(
     r"""
       </?[a-z!][^<>]{0,300}>             # an HTML tag
     | &\#?[a-z0-9]{1,10};                # an HTML entity
@@ -32,7 +32,7 @@ _TOKEN_RE = regex.compile(
 )
 
 # A token and the spaces before it: these pieces tile a normalised text.
-_PIECE_RE = regex.compile(r"\ *(?:" + _TOKEN_RE.pattern + ")", regex.VERBOSE)
+_PIECE_RE = regex.compile(r"\ *(?:" + TOKEN_RE.pattern + ")", regex.VERBOSE)
 
 # Most normalised reports hold only Arabic letters, ASCII and common punctuation:
 # no marks and nothing that joins a grapheme, so every word character is a
@@ -41,7 +41,7 @@ _PIECE_RE = regex.compile(r"\ *(?:" + _TOKEN_RE.pattern + ")", regex.VERBOSE)
 _PLAIN_CHARS = "\u0020-\u007e\u00ab\u00bb\u060c\u061b\u061f\u0621-\u063a\u0641-\u064a\u066a-\u066c\u2013\u2014\u2018-\u2019\u201c-\u201d"
 _NOT_PLAIN_RE = re.compile(f"[^{_PLAIN_CHARS}]")
 _PLAIN_PIECE_RE = re.compile(
-    r"\ *(?:</?[a-z!][^<>]{0,300}>"  # as _TOKEN_RE, alternative by alternative
+    r"\ *(?:</?[a-z!][^<>]{0,300}>"  # as TOKEN_RE, alternative by alternative
     r"|&\#?[a-z0-9]{1,10};"
     r"|[0-9]+(?:[.,\u066b\u066c][0-9]+)+"
     r"|[0-9A-Za-z\u0621-\u063a\u0641-\u064a]+"
@@ -142,7 +142,7 @@ def _tokens_by_matches(aligned: AlignedText) -> list[Token]:
     trailing = _TRAILING_MARKS_RE.match
     tokens: list[Token] = []
     append = tokens.append
-    for match in _TOKEN_RE.finditer(normalized):
+    for match in TOKEN_RE.finditer(normalized):
         start, end = match.span()
         ostart = offsets[start]
         oend = offsets[end - 1] + 1
