@@ -17,51 +17,9 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from indexers.elasticsearch_sink import bulk_index, ensure_index
-from rasd.schema import (ActorRef, Analysis, EnrichedReport, Escalation, EscalationSignal, Place, Report,
-                         Signal)
 from rasd.search import report_document
 from rasd.settings import Settings
-from rasd.text.normalize import normalize_ar
-from tests.search_cases import FILTER_CASES
-
-HTS = ActorRef("hts", "هيئة تحرير الشام", "Hay'at Tahrir al-Sham", "jihadist_group")
-REGIME = ActorRef("syr-gov-forces", "قوات النظام", "Syrian government forces", "state_force")
-NFL = ActorRef("nfl", "الجبهة الوطنية للتحرير", "National Front for Liberation", "armed_group")
-
-
-def _place(text: str, pid: str, name_ar: str, name_en: str, governorate: str, lat: float, lon: float) -> Place:
-    return Place(text, 0, len(text), pid, name_ar, name_en, governorate, pid, lat, lon, "town")
-
-
-def _enriched(report: Report, *, actors, places, event_types, score: float) -> EnrichedReport:
-    analysis = Analysis(id=report.id, language="ar", actors=tuple(actors), places=tuple(places),
-                        event_types=tuple(event_types),
-                        escalation=Escalation(score, score >= 0.5, (Signal("violent_event", "قصف"),) if score >= 0.5 else ()))
-    return EnrichedReport(report, analysis, normalized_text=normalize_ar(report.text), sources=(report.source,),
-                          analyzed_at="2024-01-01T00:00:00+00:00")
-
-
-REPORTS = [
-    _enriched(Report("r-idlib", "قصفت قوات النظام بلدات بإدلب، واندلعت اشتباكات مع هيئة تحرير الشام في ريف إدلب الجنوبي.",
-                     "2018-08-20T12:00:00+00:00", "SOHR", None, "قصف واشتباكات في إدلب"),
-              actors=[REGIME, HTS], places=[_place("إدلب", "SY07", "إدلب", "Idlib", "Idlib", 35.93, 36.63)],
-              event_types=["shelling", "armed_clash"], score=0.8),
-    _enriched(Report("r-hama", "اشتباكات في ريف حماة الشمالي بين قوات النظام والجبهة الوطنية للتحرير.",
-                     "2018-09-05T08:30:00+00:00", "SANA", None, "اشتباكات في ريف حماة"),
-              actors=[REGIME, NFL], places=[_place("حماة", "SY05", "حماة", "Hama", "Hama", 35.13, 36.75)],
-              event_types=["armed_clash"], score=0.4),
-    _enriched(Report("r-damascus", "خرج محتجون في دمشق مطالبين بالإفراج عن المعتقلين.",
-                     "2019-01-10T18:00:00+00:00", "Enab Baladi", None, "Protest in Damascus"),
-              actors=[], places=[_place("دمشق", "SY01", "دمشق", "Damascus", "Damascus", 33.51, 36.29)],
-              event_types=["protest"], score=0.1),
-]
-
-SIGNAL = EscalationSignal(
-    id="sig-idlib-1", key="Idlib", key_type="governorate", window_start="2018-08-20T00:00:00+00:00",
-    window_end="2018-08-21T00:00:00+00:00", observed=6.0, expected=1.5, score=0.9, level="high",
-    reasons=("6.0 weighted events vs 1.5 expected",), rules=("spike",), report_ids=("r-idlib",),
-    emitted_at="2018-08-21T00:00:01+00:00", governorate="Idlib", actor_ids=("hts", "syr-gov-forces"),
-    location={"lat": 35.93, "lon": 36.63})
+from tests.search_cases import FILTER_CASES, REPORTS, SIGNAL
 
 
 async def _index(settings: Settings, kind: str, alias: str, docs: list[tuple[str, dict]]) -> None:

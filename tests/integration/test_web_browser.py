@@ -30,7 +30,7 @@ from rasd.schema import Alert, EscalationSignal, Report
 from rasd.search import report_document
 from tests.integration.conftest import REPO
 from tests.integration.test_alerts_e2e import ApiServer, free_port
-from tests.integration.test_api import HTS, NFL, REGIME, _enriched, _place
+from tests.search_cases import HTS, NFL, REGIME, enriched, place
 
 ADMIN_TOKEN = "browser-test-admin-token-0123456789"
 OWNER = "reader@example.org"
@@ -46,18 +46,18 @@ CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
 WAIT_S = 30
 
 REPORTS = [
-    _enriched(Report("web-idlib", "قصفت قوات النظام بلدات بإدلب، واندلعت اشتباكات عنيفة مع هيئة تحرير الشام في ريف إدلب "
-                                  "الجنوبي.", "2024-05-01T09:00:00+00:00", "SOHR", None, "قصف واشتباكات في ريف إدلب"),
-              actors=[REGIME, HTS], places=[_place("إدلب", "SY07", "إدلب", "Idlib", "Idlib", 35.93, 36.63)],
-              event_types=["shelling", "armed_clash"], score=0.85),
-    _enriched(Report("web-hama", "اشتباكات في ريف حماة الشمالي بين قوات النظام والجبهة الوطنية للتحرير.",
-                     "2024-05-04T08:30:00+00:00", "SANA", None, "اشتباكات في ريف حماة الشمالي"),
-              actors=[REGIME, NFL], places=[_place("حماة", "SY05", "حماة", "Hama", "Hama", 35.13, 36.75)],
-              event_types=["armed_clash"], score=0.45),
-    _enriched(Report("web-damascus", "خرج محتجون في دمشق مطالبين بالإفراج عن المعتقلين.",
-                     "2024-05-08T18:00:00+00:00", "Enab Baladi", None, "وقفة احتجاجية في دمشق"),
-              actors=[], places=[_place("دمشق", "SY01", "دمشق", "Damascus", "Damascus", 33.51, 36.29)],
-              event_types=["protest"], score=0.1),
+    enriched(Report("web-idlib", "قصفت قوات النظام بلدات بإدلب، واندلعت اشتباكات عنيفة مع هيئة تحرير الشام في ريف إدلب "
+                                 "الجنوبي.", "2024-05-01T09:00:00+00:00", "SOHR", None, "قصف واشتباكات في ريف إدلب"),
+             actors=[REGIME, HTS], places=[place("إدلب", "SY07", "Idlib", "Idlib", 35.93, 36.63)],
+             event_types=["shelling", "armed_clash"], score=0.85),
+    enriched(Report("web-hama", "اشتباكات في ريف حماة الشمالي بين قوات النظام والجبهة الوطنية للتحرير.",
+                    "2024-05-04T08:30:00+00:00", "SANA", None, "اشتباكات في ريف حماة الشمالي"),
+             actors=[REGIME, NFL], places=[place("حماة", "SY05", "Hama", "Hama", 35.13, 36.75)],
+             event_types=["armed_clash"], score=0.45),
+    enriched(Report("web-damascus", "خرج محتجون في دمشق مطالبين بالإفراج عن المعتقلين.",
+                    "2024-05-08T18:00:00+00:00", "Enab Baladi", None, "وقفة احتجاجية في دمشق"),
+             actors=[], places=[place("دمشق", "SY01", "Damascus", "Damascus", 33.51, 36.29)],
+             event_types=["protest"], score=0.1),
 ]
 
 SIGNAL = EscalationSignal(

@@ -1,8 +1,7 @@
 """The API over the SQLite file of ``rasd run`` (the embedded mode): no Elasticsearch, no Kafka, no server.
 
-The reports are the ones the Elasticsearch tests index (``tests/integration/test_api.py``), built
-the same way (rasd.schema dataclasses through rasd.search.report_document), and the same queries
-must find the same reports.
+The reports are the ones the Elasticsearch tests index (``tests/search_cases.py``, through
+rasd.search.report_document), and the same queries must find the same reports.
 """
 
 from __future__ import annotations
@@ -21,55 +20,13 @@ from api.config import ApiSettings
 from api.keys import create_key
 from embedded.runner import run_embedded
 from rasd.errors import ConfigurationError
-from rasd.schema import (ActorRef, Alert, Analysis, EnrichedReport, Escalation, EscalationSignal, Place, Report,
-                         Signal)
+from rasd.schema import Alert, Report
 from rasd.search import report_document
 from rasd.settings import Settings
 from rasd.store import SqliteStore, utc_instant
-from rasd.text.normalize import normalize_ar
-from tests.search_cases import FILTER_CASES
+from tests.search_cases import FILTER_CASES, REPORTS, SIGNAL, enriched
 
-HTS = ActorRef("hts", "هيئة تحرير الشام", "Hay'at Tahrir al-Sham", "jihadist_group")
-REGIME = ActorRef("syr-gov-forces", "قوات النظام", "Syrian government forces", "state_force")
-NFL = ActorRef("nfl", "الجبهة الوطنية للتحرير", "National Front for Liberation", "armed_group")
 OWNER = "analyst@example.org"
-
-
-def _place(text: str, pid: str, name_en: str, governorate: str, lat: float, lon: float) -> Place:
-    return Place(text, 0, len(text), pid, text, name_en, governorate, pid, lat, lon, "town")
-
-
-def _enriched(report: Report, *, actors, places, event_types, score: float) -> EnrichedReport:
-    analysis = Analysis(id=report.id, language="ar", actors=tuple(actors), places=tuple(places),
-                        event_types=tuple(event_types),
-                        escalation=Escalation(score, score >= 0.5,
-                                              (Signal("violent_event", "قصف"),) if score >= 0.5 else ()))
-    return EnrichedReport(report, analysis, normalized_text=normalize_ar(report.text), sources=(report.source,),
-                          analyzed_at="2024-01-01T00:00:00+00:00")
-
-
-REPORTS = [
-    _enriched(Report("r-idlib", "قصفت قوات النظام بلدات بإدلب، واندلعت اشتباكات مع هيئة تحرير الشام في ريف إدلب "
-                                "الجنوبي.", "2018-08-20T12:00:00+00:00", "SOHR", None, "قصف واشتباكات في إدلب"),
-              actors=[REGIME, HTS], places=[_place("إدلب", "SY07", "Idlib", "Idlib", 35.93, 36.63)],
-              event_types=["shelling", "armed_clash"], score=0.8),
-    # 11:30 at +03:00 is 08:30 UTC: bounds are compared as instants, not as text
-    _enriched(Report("r-hama", "اشتباكات في ريف حماة الشمالي بين قوات النظام والجبهة الوطنية للتحرير.",
-                     "2018-09-05T11:30:00+03:00", "SANA", None, "اشتباكات في ريف حماة"),
-              actors=[REGIME, NFL], places=[_place("حماة", "SY05", "Hama", "Hama", 35.13, 36.75)],
-              event_types=["armed_clash"], score=0.4),
-    _enriched(Report("r-damascus", "خرج محتجون في دمشق مطالبين بالإفراج عن المعتقلين.",
-                     "2019-01-10T18:00:00+00:00", "Enab Baladi", None, "Protest in Damascus"),
-              actors=[], places=[_place("دمشق", "SY01", "Damascus", "Damascus", 33.51, 36.29)],
-              event_types=["protest"], score=0.1),
-]
-
-SIGNAL = EscalationSignal(
-    id="sig-idlib-1", key="Idlib", key_type="governorate", window_start="2018-08-20T00:00:00+00:00",
-    window_end="2018-08-21T00:00:00+00:00", observed=6.0, expected=1.5, score=0.9, level="high",
-    reasons=("6.0 weighted events vs 1.5 expected",), rules=("spike",), report_ids=("r-idlib",),
-    emitted_at="2018-08-21T00:00:01+00:00", governorate="Idlib", actor_ids=("hts", "syr-gov-forces"),
-    location={"lat": 35.93, "lon": 36.63})
 
 
 def _alert(alert_id: str, owner: str, *, kind: str = "report", severity: str = "high", subscription: str = "sub-1",
@@ -221,8 +178,8 @@ def test_relevance_puts_the_words_in_order_first(tmp_path):
     texts = {"apart": "تحرير المدينة من قبل الفصائل بعد معارك في ريف الشام الشمالي وتحرير قرى أخرى",
              "phrase": "بيان جديد لهيئة تحرير الشام حول المعارك في ريف المدينة"}
     store = SqliteStore(tmp_path / "rank.sqlite")
-    store.upsert_reports([report_document(_enriched(Report(rid, text, "2020-01-01T00:00:00+00:00", "SOHR"),
-                                                    actors=[], places=[], event_types=[], score=0.0))
+    store.upsert_reports([report_document(enriched(Report(rid, text, "2020-01-01T00:00:00+00:00", "SOHR"),
+                                                   actors=[], places=[], event_types=[], score=0.0))
                           for rid, text in texts.items()])
     store.close()
     app = create_app(_settings(), api_settings=_api_settings(tmp_path), embedded_db=tmp_path / "rank.sqlite")
@@ -345,8 +302,8 @@ def test_parameters_out_of_range_are_422_as_over_elasticsearch(client, params, d
 
 
 def test_a_report_written_while_the_api_serves_is_found(client, db):
-    late = _enriched(Report("r-late", "قصف مدفعي على مدينة دير الزور", "2019-02-01T00:00:00+00:00", "SOHR"),
-                     actors=[], places=[], event_types=["shelling"], score=0.3)
+    late = enriched(Report("r-late", "قصف مدفعي على مدينة دير الزور", "2019-02-01T00:00:00+00:00", "SOHR"),
+                    actors=[], places=[], event_types=["shelling"], score=0.3)
     writer = SqliteStore(db)  # `rasd run` adding a file to the same database
     writer.upsert_reports([report_document(late)])
     writer.close()
